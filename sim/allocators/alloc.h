@@ -1,0 +1,105 @@
+/*
+ * alloc: the kernel allocator interface behind which SWAPMETA (and other
+ * kernel zones) get their objects.
+ *
+ * One `static const struct alloc_ops` per allocator, one file each under
+ * sim/allocators/, found by exact name in the registry (alloc.c).  The
+ * generic entry alloc_request()/alloc_release() does what every
+ * allocator shares (statistics, flag checks, tracing); the ops implement
+ * policy only.  Flags carry DragonFly's malloc(9) names and values
+ * (sys/sys/malloc.h); an allocator may ignore them where the kernel's
+ * does (kmalloc_obj ignores the caller's flags for slab allocation).
+ *
+ * Objects are opaque 32-bit handles; 0 is NULL.  A NULL return is a
+ * simulated failure, never an error of the simulator.
+ */
+#ifndef MEMSIM_ALLOC_H
+#define MEMSIM_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config.h"
+
+/* sys/sys/malloc.h */
+#define M_RNOWAIT		0x0001
+#define M_WAITOK		0x0002
+#define M_ZERO			0x0100
+#define M_USE_RESERVE		0x0200
+#define M_NULLOK		0x0400
+#define M_USE_INTERRUPT_RESERVE	0x1000
+#define M_NOWAIT	(M_RNOWAIT | M_NULLOK | M_USE_RESERVE)
+#define M_SYSNOWAIT	(M_RNOWAIT | M_NULLOK | M_USE_RESERVE)
+#define M_INTNOWAIT	(M_RNOWAIT | M_NULLOK | M_USE_RESERVE | \
+			 M_USE_INTERRUPT_RESERVE)
+#define M_INTWAIT	(M_WAITOK | M_USE_RESERVE | M_USE_INTERRUPT_RESERVE)
+#define M_SYSWAIT	(M_WAITOK | M_USE_RESERVE)
+/* memsim: the caller is the swap pager (may take an exclusive reserve) */
+#define M_SWAPPAGER		0x10000
+
+typedef uint32_t alloc_obj_t;
+
+/* One stats struct for every allocator; maps to columns of `runs`. */
+struct alloc_stats {
+	int64_t allocs, frees, failures;	/* failures: NULL returns */
+	int64_t inuse;				/* objects handed out */
+	int64_t pages, pages_peak;		/* wired pages backing the zone */
+	int64_t kmem_slab_allocs;		/* slabs taken from the VM */
+	int64_t slab_alloc_waits;		/* sleeps inside slab allocation */
+	int64_t reserve_refill_failures;
+	int64_t reserve_level, reserve_min_level;	/* -1: no reserve */
+};
+
+struct alloc_zone;
+
+typedef int alloc_init_fn(struct alloc_zone *z, char *err, size_t errlen);
+typedef alloc_obj_t alloc_fn(struct alloc_zone *z, int flags);
+typedef void alloc_free_fn(struct alloc_zone *z, alloc_obj_t obj);
+/* Periodic maintenance (kmalloc_poller); may be NULL. */
+typedef void alloc_poll_fn(struct alloc_zone *z);
+/* One line of the allocator's state, for deadlock forensics. */
+typedef int alloc_describe_fn(const struct alloc_zone *z, char *buf,
+    size_t len);
+/* Named counters at a deadlock (slabs on each list, ...). */
+typedef void alloc_counters_fn(const struct alloc_zone *z,
+    void (*emit)(void *ctx, const char *name, int64_t v), void *ctx);
+
+struct alloc_ops {
+	const char *name;
+	alloc_init_fn *init;		/* boot-time set-up (zinit) */
+	alloc_fn *alloc;
+	alloc_free_fn *free;
+	alloc_poll_fn *poll;
+	alloc_describe_fn *describe;
+	alloc_counters_fn *counters;
+};
+
+struct alloc_zone {
+	char name[CFG_NAME_LEN];	/* kernel name: "SWAPMETA" */
+	const struct alloc_ops *ops;
+	struct zone_cfg cfg;
+	size_t objsize;			/* bytes, before allocator rounding */
+	long nentries;			/* zinit() capacity, in objects */
+	struct alloc_stats stats;
+	void *priv;			/* the allocator's own state */
+	struct alloc_zone *next;	/* all zones, for the poller */
+};
+
+const struct alloc_ops *alloc_lookup(const char *name);
+/* Names of all registered allocators, NULL-terminated. */
+const char *const *alloc_names(void);
+
+/*
+ * Create a zone and run its allocator's boot-time set-up.  Returns NULL
+ * with a message in err when the allocator is unknown or set-up fails.
+ */
+struct alloc_zone *alloc_zone_create(const struct zone_cfg *cfg,
+    const char *kname, size_t objsize, long nentries, char *err,
+    size_t errlen);
+void alloc_zone_destroy(struct alloc_zone *z);
+struct alloc_zone *alloc_zones(void);
+
+alloc_obj_t alloc_request(struct alloc_zone *z, int flags);
+void alloc_release(struct alloc_zone *z, alloc_obj_t obj);
+
+#endif

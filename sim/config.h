@@ -1,0 +1,102 @@
+/*
+ * config: one run's scenario, as plain data.
+ *
+ * The scenario module builds it from Lua at load time (units resolved,
+ * options validated); the model reads only this struct.  The one
+ * exception is process bodies, which stay Lua functions (body_ref).
+ */
+#ifndef MEMSIM_CONFIG_H
+#define MEMSIM_CONFIG_H
+
+#include <stdint.h>
+
+#define CFG_NAME_LEN	64
+#define CFG_MAX_PROCS	64
+#define CFG_MAX_IRQ	16
+#define CFG_MAX_TUNABLES 64
+#define CFG_MAX_PARAMS	32
+#define CFG_MAX_ZONES	16
+
+/* A `-p name=value` given on the command line or by a sweep. */
+struct param {
+	char name[CFG_NAME_LEN];
+	char value[CFG_NAME_LEN];
+	int used;		/* the scenario read it with param() */
+};
+
+/* A kernel tunable set by name in machine{}, e.g. v_free_min = 500. */
+struct tunable_set {
+	char name[CFG_NAME_LEN];
+	double value;
+};
+
+/* The allocator behind a kernel zone, e.g. kernel{ swapmeta = {...} }. */
+struct zone_cfg {
+	char name[CFG_NAME_LEN];	/* kernel zone name, e.g. "SWAPMETA" */
+	char allocator[CFG_NAME_LEN];	/* registry name, e.g. "zalloc" */
+	long reserve;			/* reserve_kmalloc_obj: N slabs */
+	int refill_intnowait;		/* reserve top-up may dip to F > 0 */
+	int exclusive;			/* only the swap pager takes reserve */
+	uint64_t objsize;		/* bytes; 0: the zone's kernel size */
+	/* other kernel zones: a consumer load */
+	double load_rate;		/* allocations per second */
+	double load_hold;		/* seconds each object is held */
+	long load_count;		/* objects per allocation burst */
+};
+
+struct proc_cfg {
+	char name[CFG_NAME_LEN];
+	int count;		/* instances */
+	double start;		/* seconds */
+	int nice;
+	int body_ref;		/* Lua registry reference of run(p) */
+	int line;		/* where it was declared */
+};
+
+/* Interrupt-level page consumers (receive buffers and the like). */
+struct irq_cfg {
+	char name[CFG_NAME_LEN];
+	double rate;		/* arrivals per second */
+	long pages;		/* pages per arrival */
+	double hold;		/* seconds held */
+	double start;
+};
+
+struct config {
+	/* scenario{} */
+	char name[CFG_NAME_LEN];
+	char path[512];
+	char sha256[65];	/* of the scenario file's bytes */
+	double duration;	/* simulated seconds */
+	double watchdog;	/* livelock interval */
+	double sample_every;
+
+	/* machine{} */
+	uint64_t ram, swap;
+	int ncpus;
+	double swap_read_bw, swap_write_bw, swap_latency;
+	double file_read_bw, file_latency;
+	uint64_t kva;			/* kernel address space for kernel_map */
+	struct tunable_set tunables[CFG_MAX_TUNABLES];
+	int ntunables;
+
+	/* costs of simulated work, seconds (machine{} too) */
+	double touch_cost, fault_cost, scan_cost, pass_cost, quantum;
+
+	/* kernel{} */
+	struct zone_cfg swapmeta;
+	struct zone_cfg zones[CFG_MAX_ZONES];	/* other kmalloc_obj zones */
+	int nzones;
+
+	struct proc_cfg procs[CFG_MAX_PROCS];
+	int nprocs;
+	struct irq_cfg irqs[CFG_MAX_IRQ];
+	int nirqs;
+
+	/* run identity */
+	uint64_t seed;
+	struct param params[CFG_MAX_PARAMS];
+	int nparams;
+};
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * vm_model: DragonFly's physical page layer, as a simulator keeps it.
+ *
+ * Mirrors sys/vm/vm_page.c (vm_page_alloc() admission by class, the page
+ * queues, vm_wait(), vm_wait_pfault(), vm_page_free_wakeup()), the
+ * thresholds of vm_pageout_free_page_calc() (sys/vm/vm_pageout.c), the
+ * predicates of sys/vm/vm_page2.h, and the fault path of sys/vm/vm_fault.c
+ * for anonymous and read-only file memory, with user page-table pages
+ * from sys/platform/pc64/x86_64/pmap.c.  Numbers and names follow
+ * DragonFly HEAD; docs/model.md lists every simplification.
+ *
+ * Per-page work here is plain C: a page is 20 bytes in one array, queues
+ * are intrusive lists of 32-bit indices, counters are plain integers.
+ */
+#ifndef MEMSIM_VM_MODEL_H
+#define MEMSIM_VM_MODEL_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "core.h"
+#include "allocators/alloc.h"
+
+#define PAGE_SIZE	4096
+#define VM_PAGE_NONE	UINT32_MAX
+#define NPTEPG		512	/* pages mapped by one page-table page */
+
+/* Allocation classes, sys/vm/vm_page.h:470-480 */
+#define VM_ALLOC_NORMAL		0x01
+#define VM_ALLOC_SYSTEM		0x02
+#define VM_ALLOC_INTERRUPT	0x04
+#define VM_ALLOC_QUICK		0x08	/* free queue only, no cache */
+
+/* Thread flags */
+#define TDF_SYSTHREAD		0x01	/* page daemon: VM_ALLOC_SYSTEM added */
+
+enum pq { PQ_NONE, PQ_FREE, PQ_CACHE, PQ_INACTIVE, PQ_ACTIVE, PQ_COUNT };
+
+/* vm_page flags (a subset of DragonFly's PG_* and busy bits) */
+#define PG_DIRTY	0x01
+#define PG_REFERENCED	0x02
+#define PG_WINATCFLS	0x04	/* dirty page already went round once */
+#define PG_BUSY		0x08	/* soft-busy: swap I/O in progress */
+#define PG_SWAPPED	0x10	/* a valid copy is on swap */
+#define PG_WIRED	0x20	/* kernel page (zone, slab, page table) */
+#define PG_MAPPED	0x40	/* mapped in its object's page tables */
+
+/* sys/vm/vm_page.h:406-409 */
+#define ACT_DECLINE	1
+#define ACT_ADVANCE	3
+#define ACT_INIT	5
+#define ACT_MAX		64
+
+struct vm_page {
+	uint32_t next, prev;	/* queue links (VM_PAGE_NONE ends) */
+	uint32_t object;	/* owning object id; 0: kernel or free */
+	uint32_t pindex;
+	uint8_t queue;		/* enum pq */
+	uint8_t flags;
+	uint8_t act_count;
+	uint8_t pad;
+};
+
+struct vm_pagequeue {
+	uint32_t head, tail;
+	int64_t count;
+};
+
+enum objtype { OBJT_DEFAULT, OBJT_SWAP, OBJT_VNODE };
+
+/* One swblock per aligned 32-page window (SWAP_META_PAGES). */
+#define SWAP_META_PAGES	32
+struct swblock_slot {
+	alloc_obj_t swb;	/* from the SWAPMETA zone; 0: none */
+	uint8_t count;		/* swb_count: swap blocks held */
+};
+
+struct proc;
+
+struct vm_object {
+	uint32_t id;
+	enum objtype type;
+	uint32_t size;			/* pages */
+	uint32_t *pages;		/* pindex -> page, VM_PAGE_NONE */
+	uint8_t *swapped;		/* pindex -> has a swap block */
+	struct swblock_slot *swb;	/* per SWAP_META_PAGES window */
+	uint16_t *ptmapped;		/* per NPTEPG window: mapped pages */
+	uint32_t *ptpage;		/* per NPTEPG window: page-table page */
+	int64_t resident, swapcount;
+	int refs;			/* mappings */
+	int busy;			/* pages under I/O */
+	int dead;			/* unmapped while pages were busy */
+	struct proc *owner;		/* anonymous objects */
+	char name[CFG_NAME_LEN];	/* vnode objects: the file */
+};
+
+/* sys/sys/vmmeter.h: struct vmstats, plus the paging targets */
+struct vmstats {
+	int64_t v_page_count;
+	int64_t v_free_count, v_cache_count, v_inactive_count;
+	int64_t v_active_count, v_wire_count, v_busy_count;
+	int64_t v_dma_pages;
+	int64_t v_free_min, v_free_reserved, v_free_severe;
+	int64_t v_pageout_free_min, v_interrupt_free_min;
+	int64_t v_free_target, v_paging_wait, v_paging_start;
+	int64_t v_paging_target1, v_paging_target2, v_inactive_target;
+};
+extern struct vmstats vmstats;
+
+/* Tunables and daemon state with their kernel names. */
+extern int64_t vm_max_launder;
+extern int64_t vm_page_free_hysteresis;	/* vm.page_free_hysteresis */
+extern int64_t vm_pages_needed;
+extern int64_t vm_pageout_pages_needed;
+extern int64_t vm_pages_waiting;
+extern int64_t vm_pageout_deficit;
+extern int64_t vm_dma_reserved;		/* vm.dma_reserved, pages */
+
+/* Wait channels, named by their wmesg. */
+extern struct core_chan vm_chan_vmwait;		/* &vmstats.v_free_count */
+extern struct core_chan vm_chan_VMWait;		/* vm_pageout_pages_needed */
+extern struct core_chan vm_chan_psleep;		/* &vm_pages_needed */
+
+/* Progress and statistics, read by the watchdog and the run row. */
+struct vm_counters {
+	int64_t pages_freed, pages_cached;	/* by paging or process exit */
+	int64_t ios_done, proc_steps;
+	int64_t page_faults, swapins, pageouts, pages_scanned;
+	int64_t min_free;
+	int64_t page_events;			/* faults+scans+frees+... */
+	int64_t irq_alloc_failures;
+	int64_t oom_kills;
+};
+extern struct vm_counters vm_cnt;
+extern struct vm_page *vm_page_array;
+extern struct vm_pagequeue vm_queues[PQ_COUNT];
+
+/* Set-up: thresholds from RAM (vm_pageout_free_page_calc), tunables. */
+int vm_init(const struct config *cfg, char *err, size_t errlen);
+void vm_thresholds_compute(struct vmstats *vs, int64_t pages);
+/* Apply `name = value` overrides; -1 with err naming an unknown one. */
+int vm_tunable_set(const char *name, double value, char *err,
+    size_t errlen);
+int vm_tunable_known(const char *name);
+
+/* Predicates, sys/vm/vm_page2.h */
+int vm_paging_severe(void);
+int vm_paging_min_dnc(int64_t n);
+int vm_paging_min(void);
+int vm_paging_min_nice(int nice);
+int vm_paging_wait(void);
+int vm_paging_start(int64_t adj);
+int vm_paging_target1(void);
+int64_t vm_paging_target1_count(void);
+int vm_paging_target2(void);
+int64_t vm_paging_target2_count(void);
+
+/* Pages */
+uint32_t vm_page_alloc(int class);	/* never sleeps; VM_PAGE_NONE */
+int vm_page_admit(int class);		/* would the class be admitted now */
+void vm_page_free(uint32_t pg);
+void vm_page_queue_move(uint32_t pg, enum pq q);	/* to tail */
+void vm_page_requeue(uint32_t pg);			/* to tail */
+/* Kernel (wired) pages for zones, slabs and page tables. */
+uint32_t vm_page_alloc_kernel(int class);
+void vm_page_free_kernel(uint32_t pg);
+/* Move a clean page to PQ_CACHE (vm_page_cache) and unmap it. */
+void vm_page_cache(uint32_t pg);
+void vm_page_deactivate(uint32_t pg);
+void vm_page_activate(uint32_t pg);
+void vm_page_unmap(uint32_t pg);
+void pagedaemon_wakeup(void);
+
+/* Waiting, sys/vm/vm_page.c:2927-3034 */
+void vm_wait(double timo);		/* timo 0: hz (1 s) */
+void vm_wait_pfault(void);
+int curthread_is_pagedaemon(void);
+extern struct core_thread *vm_pagethread;
+
+/* Objects */
+struct vm_object *vm_object_create(enum objtype type, uint32_t size,
+    struct proc *owner, const char *name);
+struct vm_object *vm_object_lookup_file(const char *name);
+struct vm_object *vm_object_by_id(uint32_t id);
+void vm_object_deallocate(struct vm_object *obj);
+int vm_object_count(void);
+/* Free a resident page that no longer belongs (object gone). */
+void vm_object_page_remove(struct vm_object *obj, uint32_t pindex);
+
+/* Record the lowest free count seen. */
+static inline void vm_note_free(void)
+{
+	if (vmstats.v_free_count < vm_cnt.min_free)
+		vm_cnt.min_free = vmstats.v_free_count;
+}
+
+#endif
