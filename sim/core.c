@@ -37,6 +37,7 @@ static struct core_platform plat;
 static struct core_thread *all_threads;
 static int nprocs_alive;
 static int hard_deadlock;
+static int started;
 
 static void on_deadlock(void)
 {
@@ -52,6 +53,7 @@ void core_init(const struct core_platform *p)
 	int argc = 3;
 
 	plat = *p;
+	started = 1;
 	xbt_log_control_set("root.app:file:/dev/null");
 	simgrid_init(&argc, argv);
 	core_shim_platform(p->ncpus, p->cpu_flops, p->swap_read_bw,
@@ -107,12 +109,17 @@ enum core_stop core_run_until(double until)
 
 double core_now(void)
 {
-	return simgrid_get_clock();
+	return started ? simgrid_get_clock() : 0.0;
 }
 
 struct core_thread *core_self(void)
 {
-	return sg_actor_self_get_data();
+	sg_actor_t a;
+
+	if (!started)
+		return NULL;
+	a = sg_actor_self();
+	return a != NULL ? sg_actor_get_data(a) : NULL;
 }
 
 struct core_thread *core_threads(void)

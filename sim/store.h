@@ -20,6 +20,13 @@ int store_open(struct store **out, const char *path, char *err,
     size_t errlen);
 void store_close(struct store *st);
 
+/*
+ * Versions recorded with every run inserted from now on (copied; NULL
+ * stores NULL).  The SQLite version is added by the store itself.
+ */
+void store_set_versions(struct store *st, const char *memsim,
+    const char *simgrid, const char *lua);
+
 /* Is there already a run with this key?  Sets *id when there is. */
 int store_find_run(struct store *st, const char *sha256, const char *params,
     uint64_t seed, int64_t *id);
@@ -30,5 +37,8 @@ int store_find_run(struct store *st, const char *sha256, const char *params,
  */
 int store_insert(struct store *st, const struct result *r, int replace,
     int64_t *id, char *err, size_t errlen);
+
+/* The SQLite library in use. */
+const char *store_sqlite_version(void);
 
 #endif

@@ -33,6 +33,7 @@
 
 /* Thread flags */
 #define TDF_SYSTHREAD		0x01	/* page daemon: VM_ALLOC_SYSTEM added */
+#define TDF_LOWMEMKILL		0x02	/* P_LOWMEMKILL: chosen by the OOM killer */
 
 enum pq { PQ_NONE, PQ_FREE, PQ_CACHE, PQ_INACTIVE, PQ_ACTIVE, PQ_COUNT };
 
@@ -86,6 +87,7 @@ struct vm_object {
 	struct swblock_slot *swb;	/* per SWAP_META_PAGES window */
 	uint16_t *ptmapped;		/* per NPTEPG window: mapped pages */
 	uint32_t *ptpage;		/* per NPTEPG window: page-table page */
+	alloc_obj_t *ptpv;		/* per NPTEPG window: its pv_entry */
 	int64_t resident, swapcount;
 	int refs;			/* mappings */
 	int busy;			/* pages under I/O */
@@ -115,11 +117,19 @@ extern int64_t vm_pageout_pages_needed;
 extern int64_t vm_pages_waiting;
 extern int64_t vm_pageout_deficit;
 extern int64_t vm_dma_reserved;		/* vm.dma_reserved, pages */
+extern int vm_ncpus;
 
 /* Wait channels, named by their wmesg. */
 extern struct core_chan vm_chan_vmwait;		/* &vmstats.v_free_count */
 extern struct core_chan vm_chan_VMWait;		/* vm_pageout_pages_needed */
 extern struct core_chan vm_chan_psleep;		/* &vm_pages_needed */
+extern struct core_chan vm_chan_pgbusy;		/* a busy page, "pgrbwt" */
+extern struct alloc_zone *pv_zone;		/* "PV ENTRY" */
+
+/* The kernel would panic: record it and stop this thread for good. */
+void vm_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int vm_panicked;
+extern char vm_panic_msg[256];
 
 /* Progress and statistics, read by the watchdog and the run row. */
 struct vm_counters {
@@ -130,6 +140,8 @@ struct vm_counters {
 	int64_t page_events;			/* faults+scans+frees+... */
 	int64_t irq_alloc_failures;
 	int64_t oom_kills;
+	double pd_blocked;		/* daemon asleep waiting for memory */
+	double pd_pbuf_wait;		/* daemon asleep on swap pbufs */
 };
 extern struct vm_counters vm_cnt;
 extern struct vm_page *vm_page_array;
@@ -142,6 +154,8 @@ void vm_thresholds_compute(struct vmstats *vs, int64_t pages);
 int vm_tunable_set(const char *name, double value, char *err,
     size_t errlen);
 int vm_tunable_known(const char *name);
+int64_t vm_swap_async_max(void);	/* vm.swap_async_max */
+void vm_pageout_targets_init(const struct config *cfg);
 
 /* Predicates, sys/vm/vm_page2.h */
 int vm_paging_severe(void);
@@ -169,6 +183,8 @@ void vm_page_cache(uint32_t pg);
 void vm_page_deactivate(uint32_t pg);
 void vm_page_activate(uint32_t pg);
 void vm_page_unmap(uint32_t pg);
+void vm_page_busy(struct vm_object *obj, uint32_t pg);
+void vm_page_unbusy(struct vm_object *obj, uint32_t pg);
 void pagedaemon_wakeup(void);
 
 /* Waiting, sys/vm/vm_page.c:2927-3034 */
@@ -183,6 +199,8 @@ struct vm_object *vm_object_create(enum objtype type, uint32_t size,
 struct vm_object *vm_object_lookup_file(const char *name);
 struct vm_object *vm_object_by_id(uint32_t id);
 void vm_object_deallocate(struct vm_object *obj);
+/* Free a dead object once its last I/O is done. */
+void vm_object_reap(struct vm_object *obj);
 int vm_object_count(void);
 /* Free a resident page that no longer belongs (object gone). */
 void vm_object_page_remove(struct vm_object *obj, uint32_t pindex);

@@ -11,7 +11,8 @@
 static int check_failed, check_passed;
 
 #define CHECK(cond, ...) do {						\
-	if (cond) {							\
+	int check_ok_ = !!(cond);					\
+	if (check_ok_) {						\
 		check_passed++;						\
 		printf("ok - ");					\
 	} else {							\
@@ -19,7 +20,7 @@ static int check_failed, check_passed;
 		printf("not ok - ");					\
 	}								\
 	printf(__VA_ARGS__);						\
-	if (!(cond))							\
+	if (!check_ok_)							\
 		printf(" (%s:%d: %s)", __FILE__, __LINE__, #cond);	\
 	printf("\n");							\
 } while (0)

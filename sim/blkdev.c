@@ -1,0 +1,90 @@
+/*
+ * blkdev: request queues served by device threads.  See blkdev.h.
+ */
+#include "blkdev.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vm_model.h"
+
+struct blkdev swapdev, filedev;
+
+static void blkdev_thread(struct core_thread *td)
+{
+	struct blkdev *d = td->arg;
+	struct bio *bio;
+
+	for (;;) {
+		while (d->head == NULL)
+			core_wait(&d->chan, -1, 0, "I/O request");
+		bio = d->head;
+		d->head = bio->next;
+		if (d->head == NULL)
+			d->tail = NULL;
+		d->queued--;
+		d->inflight++;
+		core_disk_io(d->disk, (double)bio->npages * PAGE_SIZE,
+		    bio->write);
+		d->inflight--;
+		vm_cnt.ios_done++;
+		bio->complete = 1;
+		bio->done(bio);
+	}
+}
+
+void blkdev_init(struct blkdev *d, const char *name, enum core_disk disk,
+    int nthreads)
+{
+	char tname[48];
+	int i;
+
+	d->name = name;
+	d->disk = disk;
+	d->head = d->tail = NULL;
+	d->queued = d->inflight = 0;
+	core_chan_init(&d->chan, "bioq");
+	for (i = 0; i < nthreads; i++) {
+		snprintf(tname, sizeof(tname), "%s.%d", name, i);
+		core_spawn(tname, CORE_KTHREAD, 0, blkdev_thread, d);
+	}
+}
+
+void blkdev_strategy(struct blkdev *d, struct bio *bio)
+{
+	bio->next = NULL;
+	bio->complete = 0;
+	if (d->tail != NULL)
+		d->tail->next = bio;
+	else
+		d->head = bio;
+	d->tail = bio;
+	d->queued++;
+	if (d->chan.nwaiters)
+		core_wakeup_one(&d->chan);
+}
+
+static void read_done(struct bio *bio)
+{
+	core_wakeup(bio->arg);
+}
+
+void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
+    uint32_t pg, const char *wmesg)
+{
+	struct core_chan ch;
+	struct bio bio;
+
+	memset(&bio, 0, sizeof(bio));
+	core_chan_init(&ch, wmesg);
+	bio.object = object;
+	bio.pindex = pindex;
+	bio.npages = 1;
+	bio.pages[0] = pg;
+	bio.done = read_done;
+	bio.arg = &ch;
+	blkdev_strategy(d, &bio);
+	while (!bio.complete)
+		core_wait(&ch, -1, 0, "%s read of page %u of object %u",
+		    d->name, pindex, object);
+}

@@ -1,0 +1,305 @@
+/*
+ * simrun: see simrun.h.
+ */
+#include "simrun.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "allocators/alloc.h"
+#include "blkdev.h"
+#include "core.h"
+#include "kload.h"
+#include "proc.h"
+#include "swap_pager.h"
+#include "trace.h"
+#include "vm_fault.h"
+#include "vm_model.h"
+#include "vm_pageout.h"
+
+#define SWAP_DEVICE_THREADS 4
+#define FILE_DEVICE_THREADS 4
+
+static void json_str(char *out, size_t len, size_t *pos, const char *s)
+{
+	for (; *s && *pos + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			*pos += (size_t)snprintf(out + *pos, len - *pos, "\\%c", c);
+		else if (c < 0x20)
+			*pos += (size_t)snprintf(out + *pos, len - *pos,
+			    "\\u%04x", c);
+		else
+			out[(*pos)++] = (char)c;
+	}
+	out[*pos] = 0;
+}
+
+void simrun_params_json(const struct config *cfg, char *out, size_t len)
+{
+	size_t pos = 0;
+	int i;
+
+	pos += (size_t)snprintf(out, len, "{");
+	for (i = 0; i < cfg->nparams && pos + 8 < len; i++) {
+		if (i > 0)
+			out[pos++] = ',';
+		out[pos++] = '"';
+		json_str(out, len, &pos, cfg->params[i].name);
+		pos += (size_t)snprintf(out + pos, len - pos, "\":\"");
+		json_str(out, len, &pos, cfg->params[i].value);
+		out[pos++] = '"';
+	}
+	snprintf(out + pos, len - pos, "}");
+}
+
+static int64_t progress(void)
+{
+	return vm_cnt.pages_freed + vm_cnt.pages_cached + vm_cnt.ios_done +
+	    vm_cnt.proc_steps;
+}
+
+static int someone_waits_for_memory(void)
+{
+	struct core_thread *t;
+
+	for (t = core_threads(); t != NULL; t = t->next_all)
+		if (!t->exited && t->chan != NULL && t->memwait)
+			return 1;
+	return 0;
+}
+
+static void sample(struct result *res, double t)
+{
+	struct sample_row s;
+
+	memset(&s, 0, sizeof(s));
+	s.t = t;
+	s.free = vmstats.v_free_count;
+	s.cache = vmstats.v_cache_count;
+	s.inactive = vmstats.v_inactive_count;
+	s.active = vmstats.v_active_count;
+	s.wired = vmstats.v_wire_count;
+	s.busy = vmstats.v_busy_count;
+	s.swap_used = swap_total_pages - swap_free_pages;
+	s.swapmeta_pages = swap_zone->stats.pages;
+	s.kva_used = 0;
+	s.async_inflight = vm_swap_async_max() - nsw_wcount_async;
+	s.reserve_level = swap_zone->stats.reserve_level;
+	result_add_sample(res, &s);
+}
+
+static void emit_counter(void *ctx, const char *name, int64_t v)
+{
+	result_add_counter(ctx, name, v);
+}
+
+static void record_state(struct result *res)
+{
+	struct core_thread *t;
+	struct alloc_zone *z;
+	struct wait_row w;
+
+	for (t = core_threads(); t != NULL; t = t->next_all) {
+		if (t->exited)
+			continue;
+		memset(&w, 0, sizeof(w));
+		snprintf(w.thread, sizeof(w.thread), "%s", t->name);
+		if (t->chan != NULL) {
+			snprintf(w.channel, sizeof(w.channel), "%s",
+			    t->chan->name);
+			w.since = t->wait_since;
+			snprintf(w.detail, sizeof(w.detail), "%s", t->need);
+		} else {
+			snprintf(w.channel, sizeof(w.channel), "running");
+			w.since = core_now();
+		}
+		result_add_wait(res, &w);
+	}
+	result_add_counter(res, "v_free_count", vmstats.v_free_count);
+	result_add_counter(res, "v_cache_count", vmstats.v_cache_count);
+	result_add_counter(res, "v_inactive_count", vmstats.v_inactive_count);
+	result_add_counter(res, "v_active_count", vmstats.v_active_count);
+	result_add_counter(res, "v_wire_count", vmstats.v_wire_count);
+	result_add_counter(res, "v_busy_count", vmstats.v_busy_count);
+	result_add_counter(res, "v_free_reserved", vmstats.v_free_reserved);
+	result_add_counter(res, "v_interrupt_free_min",
+	    vmstats.v_interrupt_free_min);
+	result_add_counter(res, "v_free_min", vmstats.v_free_min);
+	result_add_counter(res, "v_pageout_free_min",
+	    vmstats.v_pageout_free_min);
+	result_add_counter(res, "v_paging_start", vmstats.v_paging_start);
+	result_add_counter(res, "swap_async_inflight",
+	    vm_swap_async_max() - nsw_wcount_async);
+	result_add_counter(res, "swap_free_pages", swap_free_pages);
+	result_add_counter(res, "swap_pager_full", swap_pager_full);
+	for (z = alloc_zones(); z != NULL; z = z->next)
+		if (z == swap_zone && z->ops->counters != NULL)
+			z->ops->counters(z, emit_counter, res);
+}
+
+/* One line: who is stuck on what. */
+static void diagnose(struct result *res)
+{
+	struct run_row *row = &res->row;
+	struct core_thread *pd = vm_pagethread;
+	int nproc = 0, nmem = 0;
+	struct proc *p;
+
+	for (p = allproc; p != NULL; p = p->next) {
+		if (p->td->exited)
+			continue;
+		nproc++;
+		if (p->td->chan != NULL && p->td->memwait)
+			nmem++;
+	}
+	snprintf(row->message, sizeof(row->message), "page daemon %s%s%s; "
+	    "%d of %d processes wait for memory; free %lld cache %lld "
+	    "(v_free_reserved %lld); %lld swap writes in flight",
+	    pd->chan ? "waits on " : "running",
+	    pd->chan ? pd->chan->name : "",
+	    pd->chan ? (pd->memwait ? " (memory)" : "") : "", nmem, nproc,
+	    (long long)vmstats.v_free_count, (long long)vmstats.v_cache_count,
+	    (long long)vmstats.v_free_reserved,
+	    (long long)(vm_swap_async_max() - nsw_wcount_async));
+}
+
+static void fill_row(const struct config *cfg, struct result *res)
+{
+	struct run_row *row = &res->row;
+
+	snprintf(row->scenario, sizeof(row->scenario), "%s", cfg->name);
+	snprintf(row->scenario_sha256, sizeof(row->scenario_sha256), "%s",
+	    cfg->sha256);
+	snprintf(row->allocator, sizeof(row->allocator), "%s",
+	    cfg->swapmeta.allocator);
+	row->reserve_n = strcmp(cfg->swapmeta.allocator,
+	    "reserve_kmalloc_obj") == 0 ? cfg->swapmeta.reserve : -1;
+	row->seed = cfg->seed;
+	simrun_params_json(cfg, row->params, sizeof(row->params));
+}
+
+static void fill_counters(struct result *res)
+{
+	struct run_row *row = &res->row;
+
+	row->min_free_pages = vm_cnt.min_free;
+	row->pageouts = vm_cnt.pageouts;
+	row->swapins = vm_cnt.swapins;
+	row->oom_kills = vm_cnt.oom_kills;
+	row->page_faults = vm_cnt.page_faults;
+	row->pages_scanned = vm_cnt.pages_scanned;
+	row->pages_freed = vm_cnt.pages_freed;
+	row->pd_blocked_seconds = vm_cnt.pd_blocked;
+	row->pd_pbuf_wait_seconds = vm_cnt.pd_pbuf_wait;
+	row->swap_peak_pages = swap_peak_used;
+	row->irq_alloc_failures = vm_cnt.irq_alloc_failures;
+	row->sg_calls = core_sg_calls;
+	row->page_events = (uint64_t)vm_cnt.page_events;
+	if (swap_zone != NULL) {
+		const struct alloc_stats *st = &swap_zone->stats;
+		row->swapmeta_pages_peak = st->pages_peak;
+		row->swapmeta_allocs = st->allocs;
+		row->swapmeta_alloc_failures = st->failures;
+		row->kmem_slab_allocs = st->kmem_slab_allocs;
+		row->slab_alloc_waits = st->slab_alloc_waits;
+		row->reserve_refill_failures = st->reserve_level >= 0 ||
+		    st->reserve_min_level >= 0 ? st->reserve_refill_failures :
+		    -1;
+		row->reserve_min_level = st->reserve_min_level;
+	}
+}
+
+static int boot(const struct config *cfg, char *err, size_t errlen)
+{
+	struct core_platform plat = {
+		.ncpus = cfg->ncpus,
+		.cpu_flops = 1e9,
+		.swap_read_bw = cfg->swap_read_bw,
+		.swap_write_bw = cfg->swap_write_bw,
+		.swap_latency = cfg->swap_latency,
+		.file_read_bw = cfg->file_read_bw,
+		.file_latency = cfg->file_latency,
+	};
+
+	trace_init();
+	core_init(&plat);
+	if (vm_init(cfg, err, errlen) != 0)
+		return -1;
+	if (vm_fault_init(cfg, err, errlen) != 0)
+		return -1;
+	if (swap_pager_swap_init(cfg, err, errlen) != 0)
+		return -1;
+	blkdev_init(&swapdev, "swapdev", CORE_DISK_SWAP, SWAP_DEVICE_THREADS);
+	blkdev_init(&filedev, "filedev", CORE_DISK_FILE, FILE_DEVICE_THREADS);
+	vm_pageout_start(cfg);
+	kload_start(cfg);
+	return 0;
+}
+
+void simrun(const struct config *cfg, struct script *s, struct result *res)
+{
+	struct run_row *row = &res->row;
+	double now = 0, next_sample = 0, last_t = 0, until;
+	int64_t last_p = -1, p;
+	enum core_stop stop;
+	char err[256];
+
+	fill_row(cfg, res);
+	if (boot(cfg, err, sizeof(err)) != 0) {
+		row->outcome = OUTCOME_ERROR;
+		snprintf(row->message, sizeof(row->message), "%s: %s",
+		    cfg->path, err);
+		return;
+	}
+	proc_start_all(cfg, s);
+	row->outcome = -1;
+	while (row->outcome < 0) {
+		until = next_sample < cfg->duration ? next_sample :
+		    cfg->duration;
+		stop = core_run_until(until);
+		now = core_now();
+		if (now + 1e-12 >= next_sample && next_sample <= cfg->duration) {
+			sample(res, now);
+			next_sample += cfg->sample_every;
+		}
+		p = progress();
+		if (p != last_p) {
+			last_p = p;
+			last_t = now;
+		}
+		if (vm_panicked) {
+			row->outcome = OUTCOME_PANIC;
+			snprintf(row->message, sizeof(row->message), "panic: %s",
+			    vm_panic_msg);
+		} else if (proc_error() != NULL) {
+			row->outcome = OUTCOME_ERROR;
+			snprintf(row->message, sizeof(row->message), "%s",
+			    proc_error());
+		} else if (stop == CORE_HARD_DEADLOCK) {
+			row->outcome = OUTCOME_DEADLOCK;
+			snprintf(row->deadlock_kind, sizeof(row->deadlock_kind),
+			    "hard");
+			row->deadlock_time = now;
+		} else if (stop == CORE_ALL_EXITED) {
+			row->outcome = OUTCOME_COMPLETED;
+		} else if (now - last_t >= cfg->watchdog &&
+		    someone_waits_for_memory()) {
+			row->outcome = OUTCOME_DEADLOCK;
+			snprintf(row->deadlock_kind, sizeof(row->deadlock_kind),
+			    "livelock");
+			row->deadlock_time = last_t;
+		} else if (now >= cfg->duration) {
+			row->outcome = OUTCOME_SURVIVED;
+		}
+	}
+	row->end_time = now;
+	if (row->outcome == OUTCOME_DEADLOCK || row->outcome == OUTCOME_PANIC) {
+		record_state(res);
+		if (row->outcome == OUTCOME_DEADLOCK)
+			diagnose(res);
+	}
+	fill_counters(res);
+	row->events_dropped = trace_collect(res);
+	trace_digest_hex(row->digest);
+}

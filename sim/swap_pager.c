@@ -1,0 +1,288 @@
+/*
+ * swap_pager: see swap_pager.h.
+ *
+ * Swap space is a count of free blocks (the blist never allocates memory
+ * and never sleeps, subr_blist.c, so its layout does not matter to
+ * progress); which block a page occupies is not kept, only that it has
+ * one.  One swblock covers an aligned 32-page window of one object and
+ * counts the blocks it holds (swb_count); it goes back to the SWAPMETA
+ * allocator when the count drops to zero.
+ */
+#include "swap_pager.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blkdev.h"
+#include "trace.h"
+#include "xmalloc.h"
+
+int64_t swap_total_pages, swap_free_pages, swap_peak_used;
+int swap_pager_full, swap_pager_almost_full;
+int64_t nsw_wcount_async;
+struct alloc_zone *swap_zone;
+struct core_chan swap_chan_wswbuf;
+
+static int64_t nswap_lowat, nswap_hiwat;
+
+#define SWBLOCK_SIZE	304	/* sizeof(struct swblock), x86_64 */
+
+int swap_pager_swap_init(const struct config *cfg, char *err, size_t errlen)
+{
+	int64_t n, maxswzone;
+
+	swap_total_pages = (int64_t)(cfg->swap / PAGE_SIZE);
+	swap_free_pages = swap_total_pages;
+	swap_peak_used = 0;
+	swap_pager_full = swap_pager_almost_full = 0;
+	/* swap_pager_newswap(): 4 % and 6 %, 128/512 pages without swap */
+	if (swap_total_pages > 0) {
+		nswap_lowat = swap_total_pages * 4 / 100;
+		nswap_hiwat = swap_total_pages * 6 / 100;
+	} else {
+		nswap_lowat = 128;
+		nswap_hiwat = 512;
+	}
+	nsw_wcount_async = vm_swap_async_max();
+	if (nsw_wcount_async < 1)
+		nsw_wcount_async = 1;
+	core_chan_init(&swap_chan_wswbuf, "wswbuf2");
+
+	/* n = v_page_count/2, raised to maxswzone/sizeof (:435-437) */
+	n = vmstats.v_page_count / 2;
+	maxswzone = (int64_t)(cfg->ram / 2);
+	if (maxswzone / SWBLOCK_SIZE > n)
+		n = maxswzone / SWBLOCK_SIZE;
+	swap_zone = alloc_zone_create(&cfg->swapmeta, "SWAPMETA",
+	    SWBLOCK_SIZE, (long)n, err, errlen);
+	return swap_zone == NULL ? -1 : 0;
+}
+
+/* swp_sizecheck(), :319-331 */
+static void swp_sizecheck(void)
+{
+	if (swap_free_pages < nswap_lowat) {
+		if (!swap_pager_almost_full) {
+			trace_event("swap_low", "swap_pager: out of swap space");
+			swap_pager_almost_full = 1;
+		}
+	} else {
+		swap_pager_full = 0;
+		if (swap_free_pages > nswap_hiwat)
+			swap_pager_almost_full = 0;
+	}
+}
+
+/* swp_pager_getswapspace(), :532-563 */
+static int swp_pager_getswapspace(int64_t npages)
+{
+	if (swap_free_pages < npages) {
+		if (swap_pager_full != 2) {
+			if (swap_total_pages == 0)
+				trace_event("swap_full", "Warning: The system "
+				    "would like to page to swap but no swap "
+				    "space is configured!");
+			else
+				trace_event("swap_full", "swap_pager_"
+				    "getswapspace: swap full allocating %lld "
+				    "pages", (long long)npages);
+			swap_pager_full = 2;
+			swap_pager_almost_full = 1;
+		}
+		return -1;
+	}
+	swap_free_pages -= npages;
+	if (swap_total_pages - swap_free_pages > swap_peak_used)
+		swap_peak_used = swap_total_pages - swap_free_pages;
+	swp_sizecheck();
+	return 0;
+}
+
+static void swp_pager_freeswapspace(int64_t npages)
+{
+	swap_free_pages += npages;
+	assert(swap_free_pages <= swap_total_pages);
+	swp_sizecheck();
+}
+
+/*
+ * swp_pager_meta_build(), :2335-2401: find or create the swblock of the
+ * page's window.  When the allocator returns NULL: vm_wait(0) and retry,
+ * forever, on the caller's stack (the page daemon, holding a pbuf and a
+ * busied cluster).
+ */
+static void swp_pager_meta_build(struct vm_object *obj, uint32_t pindex)
+{
+	struct swblock_slot *s = &obj->swb[pindex / SWAP_META_PAGES];
+	int64_t tries = 0;
+
+	obj->type = OBJT_SWAP;		/* swp_pager_meta_convert() */
+	while (s->swb == 0) {
+		s->swb = alloc_request(swap_zone, M_INTNOWAIT | M_SWAPPAGER);
+		if (s->swb != 0)
+			break;
+		if (tries++ == 0)
+			trace_event("swap_zone_retry", "swp_pager_meta_build: "
+			    "SWAPMETA allocation failed, free %lld cache %lld",
+			    (long long)vmstats.v_free_count,
+			    (long long)vmstats.v_cache_count);
+		vm_wait(0);
+	}
+	s->count++;
+	obj->swapped[pindex] = 1;
+	obj->swapcount++;
+}
+
+static void swp_pager_meta_free(struct vm_object *obj, uint32_t pindex)
+{
+	struct swblock_slot *s = &obj->swb[pindex / SWAP_META_PAGES];
+
+	if (!obj->swapped[pindex])
+		return;
+	obj->swapped[pindex] = 0;
+	obj->swapcount--;
+	swp_pager_freeswapspace(1);
+	assert(s->count > 0);
+	if (--s->count == 0) {
+		alloc_release(swap_zone, s->swb);
+		s->swb = 0;
+	}
+}
+
+void swap_pager_unswapped(struct vm_object *obj, uint32_t pindex)
+{
+	uint32_t pg = obj->pages[pindex];
+
+	if (pg != VM_PAGE_NONE)
+		vm_page_array[pg].flags &= (uint8_t)~PG_SWAPPED;
+	swp_pager_meta_free(obj, pindex);
+}
+
+void swp_pager_meta_free_all(struct vm_object *obj)
+{
+	uint32_t i;
+
+	if (obj->swapped == NULL)
+		return;
+	for (i = 0; i < obj->size && obj->swapcount > 0; i++)
+		swp_pager_meta_free(obj, i);
+}
+
+/* ---- write path ----------------------------------------------------------- */
+
+/* relpbuf(): waiters are woken only on the 1 -> 2 transition */
+static void relpbuf_async(void)
+{
+	int64_t old = nsw_wcount_async++;
+
+	if (old == 1 && swap_chan_wswbuf.nwaiters)
+		core_wakeup(&swap_chan_wswbuf);
+}
+
+/* swp_pager_async_iodone() for a write, :2047-2079 */
+static void swp_pager_write_done(struct bio *bio)
+{
+	struct vm_object *obj = vm_object_by_id(bio->object);
+	int i;
+
+	for (i = 0; i < bio->npages; i++) {
+		uint32_t pg = bio->pages[i];
+		struct vm_page *m = &vm_page_array[pg];
+
+		vm_page_unbusy(obj, pg);
+		if (obj->dead) {
+			/* unmapped while under I/O: the page goes now */
+			swp_pager_meta_free(obj, m->pindex);
+			vm_page_free(pg);
+			continue;
+		}
+		if (!obj->swapped[m->pindex]) {
+			/* re-dirtied and unswapped while in flight */
+			continue;
+		}
+		if (m->flags & PG_DIRTY) {
+			m->flags &= (uint8_t)~PG_DIRTY;
+			m->flags |= PG_SWAPPED;
+		}
+		if (vm_paging_severe() && m->queue == PQ_ACTIVE)
+			vm_page_deactivate(pg);
+	}
+	vm_object_reap(obj);
+	vm_cnt.pageouts += bio->npages;
+	trace_digest(TRACE_IODONE, bio->object, bio->pindex);
+	relpbuf_async();
+	free(bio);
+}
+
+/*
+ * swap_pager_putpages(), :1588-1799, for the page daemon (async).
+ * Each chunk of ≤16 pages: swap space (halving while it fails and n > 4),
+ * an async-write pbuf (sleeping while none), one swblock per page.
+ */
+void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
+    int *rtvals)
+{
+	int i = 0, j, chunk;
+
+	while (i < n) {
+		chunk = n - i;
+		if (chunk > BIO_MAXPAGES)
+			chunk = BIO_MAXPAGES;
+		while (swp_pager_getswapspace(chunk) != 0 && chunk > 4)
+			chunk /= 2;
+		if (swap_free_pages < 0 || swap_pager_full == 2) {
+			/* the last try failed: those pages stay dirty */
+			if (swp_pager_getswapspace(chunk) != 0) {
+				for (j = i; j < i + chunk; j++)
+					rtvals[j] = VM_PAGER_FAIL;
+				i += chunk;
+				continue;
+			}
+		}
+		/* getpbuf_kva(&nsw_wcount_async), vm_pager.c:456-495 */
+		while (nsw_wcount_async <= 0) {
+			double t0 = core_now();
+			core_wait(&swap_chan_wswbuf, -1, 0,
+			    "an async swap-write pbuf (vm.swap_async_max %lld, "
+			    "all in flight; woken on the 1->2 release)",
+			    (long long)vm_swap_async_max());
+			vm_cnt.pd_pbuf_wait += core_now() - t0;
+		}
+		nsw_wcount_async--;
+
+		struct bio *bio = xcalloc(1, sizeof(*bio));
+		bio->write = 1;
+		bio->object = obj->id;
+		bio->pindex = vm_page_array[pages[i]].pindex;
+		bio->npages = chunk;
+		bio->done = swp_pager_write_done;
+		for (j = 0; j < chunk; j++) {
+			uint32_t pg = pages[i + j];
+			uint32_t pindex = vm_page_array[pg].pindex;
+
+			/* a stale copy from an earlier page-out goes first */
+			if (obj->swapped[pindex])
+				swp_pager_meta_free(obj, pindex);
+			swp_pager_meta_build(obj, pindex);
+			bio->pages[j] = pg;
+			rtvals[i + j] = VM_PAGER_PEND;
+		}
+		blkdev_strategy(&swapdev, bio);
+		i += chunk;
+	}
+}
+
+/* ---- read path ------------------------------------------------------------ */
+
+/*
+ * swap_pager_getpage(), :1405-1460, without read-ahead: one page, a read
+ * pbuf (256 of them: never the limit here), the caller sleeps "swread".
+ */
+void swap_pager_getpage(struct vm_object *obj, uint32_t pindex, uint32_t pg)
+{
+	blkdev_read_page(&swapdev, obj->id, pindex, pg, "swread");
+	vm_cnt.swapins++;
+	trace_digest(TRACE_SWAPIN, obj->id, pindex);
+}

@@ -1,0 +1,50 @@
+/*
+ * swap_pager: swap space, SWAPMETA and the swap write and read paths.
+ *
+ * Mirrors sys/vm/swap_pager.c: swap_pager_swap_init() (:393-460, the
+ * SWAPMETA zone), swp_pager_getswapspace()/swp_sizecheck() (:532-563,
+ * :319-331), swp_pager_meta_build() (:2335-2401, which loops on vm_wait()
+ * forever when the SWAPMETA allocator returns NULL), swap_pager_putpages()
+ * (:1588-1799, ≤16-page I/Os, at most vm.swap_async_max async writes in
+ * flight) and swp_pager_async_iodone() (:1845-2108, with relpbuf()'s wake
+ * on the 1 -> 2 transition, vm_pager.c:659-662).
+ */
+#ifndef MEMSIM_SWAP_PAGER_H
+#define MEMSIM_SWAP_PAGER_H
+
+#include <stdint.h>
+
+#include "allocators/alloc.h"
+#include "config.h"
+#include "vm_model.h"
+
+/* VM_PAGER_* results of a page-out */
+#define VM_PAGER_OK	0
+#define VM_PAGER_PEND	1
+#define VM_PAGER_FAIL	2
+
+extern int64_t swap_total_pages, swap_free_pages, swap_peak_used;
+extern int swap_pager_full, swap_pager_almost_full;
+extern int64_t nsw_wcount_async;	/* free async-write pbufs */
+extern struct alloc_zone *swap_zone;	/* SWAPMETA */
+extern struct core_chan swap_chan_wswbuf;
+
+int swap_pager_swap_init(const struct config *cfg, char *err, size_t errlen);
+
+/*
+ * Page out a cluster of dirty pages of one anonymous object, consecutive
+ * from pindex.  The pages are already soft-busied by the caller
+ * (vm_pageout_flush); each entry of rtvals gets VM_PAGER_PEND (queued)
+ * or VM_PAGER_FAIL (no swap space: the page stays dirty).  May sleep:
+ * for an async-write pbuf ("wswbuf2") and in swp_pager_meta_build().
+ */
+void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
+    int *rtvals);
+/* Read one swapped-out page into pg; sleeps ("swread") until done. */
+void swap_pager_getpage(struct vm_object *obj, uint32_t pindex, uint32_t pg);
+/* The page was re-dirtied: its swap copy is stale (vm_fault.c:1651). */
+void swap_pager_unswapped(struct vm_object *obj, uint32_t pindex);
+/* Release all swap blocks and SWAPMETA of an object. */
+void swp_pager_meta_free_all(struct vm_object *obj);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * vm_fault: see vm_fault.h.
+ */
+#include "vm_fault.h"
+
+#include <assert.h>
+#include <stdio.h>
+
+#include "blkdev.h"
+#include "swap_pager.h"
+#include "trace.h"
+
+static double fault_cost;
+
+int vm_fault_init(const struct config *cfg, char *err, size_t errlen)
+{
+	struct zone_cfg zc = { .name = "PV ENTRY", .allocator = "zalloc" };
+	long maxproc = 512 + 16 * (long)(cfg->ram >> 20) / 16;
+
+	fault_cost = cfg->fault_cost;
+	/* pmap.c:1475: maxproc*32 + vm_page_array_size/16 entries */
+	pv_zone = alloc_zone_create(&zc, "PV ENTRY", 64,
+	    maxproc * 32 + (long)(vmstats.v_page_count / 16), err, errlen);
+	return pv_zone == NULL ? -1 : 0;
+}
+
+/*
+ * pmap_allocpte(): the page-table page covering the window.  Sleeps in
+ * vm_wait() until one is had; 1 if it slept (the caller re-checks).
+ */
+static int pmap_allocpte(struct proc *p, struct vm_object *obj, uint32_t w)
+{
+	uint32_t pg;
+	alloc_obj_t pv;
+
+	if (obj->ptpage[w] != VM_PAGE_NONE)
+		return 0;
+	pg = vm_page_alloc_kernel(VM_ALLOC_NORMAL | VM_ALLOC_SYSTEM |
+	    VM_ALLOC_INTERRUPT);
+	if (pg == VM_PAGE_NONE) {
+		proc_flush_cpu(p);
+		vm_wait(0);
+		return 1;
+	}
+	obj->ptpage[w] = pg;
+	/* _pv_alloc(): zalloc(pvzone), NULL not checked */
+	pv = alloc_request(pv_zone, M_INTNOWAIT);
+	if (pv == 0)
+		vm_panic("pmap: zalloc(pvzone) returned NULL in _pv_alloc "
+		    "(the kernel does not check; it would fault)");
+	obj->ptpv[w] = pv;
+	return 0;
+}
+
+/* pmap_enter(): map a resident page, growing the page tables. */
+static int pmap_enter(struct proc *p, struct vm_object *obj, uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	uint32_t w = m->pindex / NPTEPG;
+
+	if (m->flags & PG_MAPPED)
+		return 0;
+	while (pmap_allocpte(p, obj, w)) {
+		if (p->killed)
+			return -1;
+	}
+	m->flags |= PG_MAPPED;
+	obj->ptmapped[w]++;
+	return 0;
+}
+
+/* A new page for the object, busy until its contents are in. */
+static void page_insert(struct vm_object *obj, uint32_t pindex, uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	m->object = obj->id;
+	m->pindex = pindex;
+	m->flags = 0;
+	m->act_count = ACT_INIT;
+	obj->pages[pindex] = pg;
+	obj->resident++;
+	vm_page_busy(obj, pg);
+}
+
+static void page_dirty(struct vm_object *obj, uint32_t pindex,
+    struct vm_page *m)
+{
+	if (m->flags & PG_SWAPPED)
+		swap_pager_unswapped(obj, pindex);
+	m->flags |= PG_DIRTY;
+}
+
+int vm_fault(struct proc *p, struct vm_object *obj, uint32_t pindex,
+    int write)
+{
+	struct vm_page *m;
+	uint32_t pg;
+
+	for (;;) {
+		if (p->killed)
+			return -1;
+		pg = obj->pages[pindex];
+		if (pg != VM_PAGE_NONE) {
+			m = &vm_page_array[pg];
+			if (m->flags & PG_BUSY) {
+				if (!write && (m->flags & PG_MAPPED)) {
+					m->flags |= PG_REFERENCED;
+					return 0;
+				}
+				proc_flush_cpu(p);
+				core_wait(&vm_chan_pgbusy, -1, 0, "page %u of "
+				    "object %u busy (I/O in progress)",
+				    pindex, obj->id);
+				continue;
+			}
+			if (m->queue == PQ_CACHE) {
+				/* soft fault: out of the cache */
+				p->cpu_pending += fault_cost;
+				vm_cnt.page_faults++;
+				vm_page_activate(pg);
+			}
+			if (pmap_enter(p, obj, pg) < 0)
+				return -1;
+			/* pmap_enter may have slept: is it still ours? */
+			if (obj->pages[pindex] != pg)
+				continue;
+			m->flags |= PG_REFERENCED;
+			if (write)
+				page_dirty(obj, pindex, m);
+			return 0;
+		}
+
+		/* a hard fault */
+		p->cpu_pending += fault_cost;
+		vm_cnt.page_faults++;
+		vm_cnt.page_events++;
+		if (vm_paging_severe()) {
+			proc_flush_cpu(p);
+			vm_wait_pfault();
+			if (vm_paging_severe() && !p->killed) {
+				/* still severe after the poll: go round */
+				continue;
+			}
+		}
+		pg = vm_page_alloc(VM_ALLOC_NORMAL);
+		if (pg == VM_PAGE_NONE) {
+			proc_flush_cpu(p);
+			vm_wait(0);
+			continue;
+		}
+		page_insert(obj, pindex, pg);
+		m = &vm_page_array[pg];
+		if (obj->type == OBJT_VNODE) {
+			proc_flush_cpu(p);
+			blkdev_read_page(&filedev, obj->id, pindex, pg,
+			    "vnread");
+		} else if (obj->swapped[pindex]) {
+			proc_flush_cpu(p);
+			swap_pager_getpage(obj, pindex, pg);
+			m->flags |= PG_SWAPPED;
+		}
+		vm_page_unbusy(obj, pg);
+		vm_page_queue_move(pg, PQ_ACTIVE);
+		if (pmap_enter(p, obj, pg) < 0)
+			return -1;
+		if (obj->pages[pindex] != pg)
+			continue;
+		m->flags |= PG_REFERENCED;
+		if (write)
+			page_dirty(obj, pindex, m);
+		trace_digest(TRACE_FAULT, obj->id, pindex);
+		return 0;
+	}
+}

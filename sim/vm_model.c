@@ -1,0 +1,849 @@
+/*
+ * vm_model: physical pages, queues, thresholds, admission and waiting.
+ *
+ * Mirrors sys/vm/vm_page.c (vm_page_alloc() at :2529-2741, vm_wait() at
+ * :2927-2975, vm_wait_pfault() at :2990-3034, vm_page_free_wakeup() at
+ * :3104-3140), sys/vm/vm_page2.h (the vm_paging_*() predicates) and
+ * vm_pageout_free_page_calc() / the target set-up in sys/vm/vm_pageout.c
+ * (:2177-2193, :2277, :2287-2292).  The 1024 coloured sub-queues of each
+ * page queue are one list here; counters are exact (the kernel's are
+ * per-CPU approximations folded every tick).
+ */
+#include "vm_model.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swap_pager.h"
+#include "trace.h"
+#include "xmalloc.h"
+
+struct vmstats vmstats;
+int64_t vm_max_launder;
+int64_t vm_page_free_hysteresis = 16;
+int64_t vm_pages_needed;
+int64_t vm_pageout_pages_needed;
+int64_t vm_pages_waiting;
+int64_t vm_pageout_deficit;
+int64_t vm_dma_reserved;
+int vm_ncpus = 1;
+
+struct core_chan vm_chan_vmwait;
+struct core_chan vm_chan_VMWait;
+struct core_chan vm_chan_psleep;
+struct core_chan vm_chan_pgbusy;
+struct alloc_zone *pv_zone;
+int vm_panicked;
+char vm_panic_msg[256];
+static struct core_chan vm_chan_panic;
+
+struct vm_counters vm_cnt;
+struct vm_page *vm_page_array;
+struct vm_pagequeue vm_queues[PQ_COUNT];
+struct core_thread *vm_pagethread;
+
+static struct vm_object **objects;	/* by id; id 0 unused */
+static int nobjects, objects_cap;
+
+/* ---- thresholds ------------------------------------------------------ */
+
+/*
+ * vm_pageout_free_page_calc() and the HEAD paging targets, from the
+ * managed page count.  Integer division throughout, as in the kernel.
+ */
+void vm_thresholds_compute(struct vmstats *vs, int64_t pages)
+{
+	vs->v_page_count = pages;
+	vs->v_free_min = 64 + pages / 200;
+	vs->v_free_reserved = vs->v_free_min * 4 / 8 + 7;
+	vs->v_free_severe = vs->v_free_min * 4 / 8;
+	vs->v_pageout_free_min = vs->v_free_min * 2 / 8 + 7;
+	vs->v_interrupt_free_min = vs->v_free_min * 1 / 8 + 7;
+	vs->v_free_target = 2 * vs->v_free_min;
+	vs->v_paging_wait = 2 * vs->v_free_min;
+	vs->v_paging_start = 3 * vs->v_free_min;
+	vs->v_paging_target1 = 4 * vs->v_free_min;
+	vs->v_paging_target2 = 5 * vs->v_free_min;
+}
+
+/* Tunables settable by kernel name from machine{}. */
+struct tunable {
+	const char *name;
+	int64_t *var;
+	int derived;	/* recomputed from v_free_min unless set */
+};
+
+static int64_t swap_async_max_value = 4;
+static int64_t dummy;
+
+static const struct tunable tunables[] = {
+	{ "v_free_min", &vmstats.v_free_min, 0 },
+	{ "v_free_reserved", &vmstats.v_free_reserved, 1 },
+	{ "v_free_severe", &vmstats.v_free_severe, 1 },
+	{ "v_pageout_free_min", &vmstats.v_pageout_free_min, 1 },
+	{ "v_interrupt_free_min", &vmstats.v_interrupt_free_min, 1 },
+	{ "v_free_target", &vmstats.v_free_target, 1 },
+	{ "v_paging_wait", &vmstats.v_paging_wait, 1 },
+	{ "v_paging_start", &vmstats.v_paging_start, 1 },
+	{ "v_paging_target1", &vmstats.v_paging_target1, 1 },
+	{ "v_paging_target2", &vmstats.v_paging_target2, 1 },
+	{ "v_inactive_target", &vmstats.v_inactive_target, 1 },
+	{ "vm_max_launder", &vm_max_launder, 1 },
+	{ "vm_page_free_hysteresis", &vm_page_free_hysteresis, 0 },
+	{ "page_free_hysteresis", &vm_page_free_hysteresis, 0 },
+	{ "dma_reserved", &vm_dma_reserved, 1 },
+	{ "swap_async_max", &swap_async_max_value, 0 },
+	{ NULL, &dummy, 0 },
+};
+
+int vm_tunable_known(const char *name)
+{
+	const struct tunable *t;
+
+	for (t = tunables; t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int64_t vm_swap_async_max(void)
+{
+	return swap_async_max_value;
+}
+
+int vm_tunable_set(const char *name, double value, char *err, size_t errlen)
+{
+	const struct tunable *t;
+
+	for (t = tunables; t->name != NULL; t++) {
+		if (strcmp(t->name, name) != 0)
+			continue;
+		if (!(value >= 0) || value > 9e15 || value != floor(value)) {
+			snprintf(err, errlen, "tunable %s: %g is not a "
+			    "non-negative whole number", name, value);
+			return -1;
+		}
+		*t->var = (int64_t)value;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown tunable '%s'", name);
+	return -1;
+}
+
+static const struct tunable_set *find_set(const struct config *cfg,
+    const char *name)
+{
+	int i;
+
+	for (i = 0; i < cfg->ntunables; i++)
+		if (strcmp(cfg->tunables[i].name, name) == 0)
+			return &cfg->tunables[i];
+	return NULL;
+}
+
+/* ---- queues ------------------------------------------------------------ */
+
+static void pq_insert_tail(struct vm_pagequeue *q, uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	m->next = VM_PAGE_NONE;
+	m->prev = q->tail;
+	if (q->tail != VM_PAGE_NONE)
+		vm_page_array[q->tail].next = pg;
+	else
+		q->head = pg;
+	q->tail = pg;
+	q->count++;
+}
+
+static void pq_insert_head(struct vm_pagequeue *q, uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	m->prev = VM_PAGE_NONE;
+	m->next = q->head;
+	if (q->head != VM_PAGE_NONE)
+		vm_page_array[q->head].prev = pg;
+	else
+		q->tail = pg;
+	q->head = pg;
+	q->count++;
+}
+
+static void pq_remove(struct vm_pagequeue *q, uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	if (m->prev != VM_PAGE_NONE)
+		vm_page_array[m->prev].next = m->next;
+	else
+		q->head = m->next;
+	if (m->next != VM_PAGE_NONE)
+		vm_page_array[m->next].prev = m->prev;
+	else
+		q->tail = m->prev;
+	m->next = m->prev = VM_PAGE_NONE;
+	q->count--;
+}
+
+static int64_t *queue_counter(enum pq q)
+{
+	switch (q) {
+	case PQ_FREE:
+		return &vmstats.v_free_count;
+	case PQ_CACHE:
+		return &vmstats.v_cache_count;
+	case PQ_INACTIVE:
+		return &vmstats.v_inactive_count;
+	case PQ_ACTIVE:
+		return &vmstats.v_active_count;
+	default:
+		return NULL;
+	}
+}
+
+static void page_unqueue(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	int64_t *c;
+
+	if (m->queue == PQ_NONE)
+		return;
+	pq_remove(&vm_queues[m->queue], pg);
+	c = queue_counter(m->queue);
+	(*c)--;
+	m->queue = PQ_NONE;
+}
+
+static void page_enqueue(uint32_t pg, enum pq q, int head)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	assert(m->queue == PQ_NONE);
+	if (head)
+		pq_insert_head(&vm_queues[q], pg);
+	else
+		pq_insert_tail(&vm_queues[q], pg);
+	m->queue = (uint8_t)q;
+	(*queue_counter(q))++;
+}
+
+void vm_page_queue_move(uint32_t pg, enum pq q)
+{
+	page_unqueue(pg);
+	page_enqueue(pg, q, 0);
+}
+
+void vm_page_requeue(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	enum pq q = m->queue;
+
+	assert(q != PQ_NONE);
+	pq_remove(&vm_queues[q], pg);
+	pq_insert_tail(&vm_queues[q], pg);
+}
+
+/* ---- predicates (vm_page2.h) ------------------------------------------ */
+
+#define F vmstats.v_free_count
+#define C vmstats.v_cache_count
+
+int vm_paging_severe(void)
+{
+	return vmstats.v_free_severe > F + C || vmstats.v_free_reserved > F;
+}
+
+int vm_paging_min_dnc(int64_t n)
+{
+	return vmstats.v_free_min + n > F + C || vmstats.v_free_reserved > F;
+}
+
+int vm_paging_min(void)
+{
+	return vm_paging_min_dnc(0);
+}
+
+/* A nice +20 process trips half-way between min and wait (:140). */
+int vm_paging_min_nice(int nice)
+{
+	int64_t count = 0;
+	int64_t delta;
+
+	if (nice != 0) {
+		delta = (vmstats.v_paging_wait - vmstats.v_free_min - 1) / 2;
+		count = (nice + 20) * delta / 40;
+		if (count < 0)
+			count = 0;
+	}
+	return vm_paging_min_dnc(count);
+}
+
+int vm_paging_wait(void)
+{
+	return vmstats.v_paging_wait > F + C || vmstats.v_free_reserved > F;
+}
+
+int vm_paging_start(int64_t adj)
+{
+	return vmstats.v_paging_start > F + C + adj ||
+	    vmstats.v_free_min > F + adj || vmstats.v_free_reserved > F;
+}
+
+int vm_paging_target1(void)
+{
+	return vmstats.v_paging_target1 > F + C ||
+	    vmstats.v_free_reserved > F;
+}
+
+int64_t vm_paging_target1_count(void)
+{
+	return vmstats.v_paging_target1 - (F + C);
+}
+
+int vm_paging_target2(void)
+{
+	return vmstats.v_paging_target2 > F + C ||
+	    vmstats.v_free_reserved > F;
+}
+
+int64_t vm_paging_target2_count(void)
+{
+	return vmstats.v_paging_target2 - (F + C);
+}
+
+/* ---- wakeups ------------------------------------------------------------ */
+
+int curthread_is_pagedaemon(void)
+{
+	return vm_pagethread != NULL && core_self() == vm_pagethread;
+}
+
+/* pagedaemon_wakeup(), vm_pageout.c:2802-2815 */
+void pagedaemon_wakeup(void)
+{
+	if (!vm_paging_start(0) || curthread_is_pagedaemon())
+		return;
+	if (vm_pages_needed <= 1) {
+		vm_pages_needed = 1;
+		if (vm_chan_psleep.nwaiters)
+			core_wakeup(&vm_chan_psleep);
+	} else if (vm_paging_min()) {
+		vm_pages_needed++;
+	}
+}
+
+/* vm_page_free_wakeup(), vm_page.c:3104-3140: a page entered FREE/CACHE */
+static void vm_page_free_wakeup(void)
+{
+	if (vm_pageout_pages_needed &&
+	    C + F >= vmstats.v_pageout_free_min) {
+		vm_pageout_pages_needed = 0;
+		if (vm_chan_VMWait.nwaiters)
+			core_wakeup(&vm_chan_VMWait);
+	}
+	if (vm_pages_waiting &&
+	    (!vm_paging_min_dnc(vm_page_free_hysteresis) ||
+	    !vm_paging_target1())) {
+		if (vm_chan_vmwait.nwaiters)
+			core_wakeup(&vm_chan_vmwait);
+	}
+}
+
+/* ---- allocation ----------------------------------------------------------- */
+
+/* Admission, vm_page.c:2592-2599 (class already has SYSTEM added). */
+static int admit(int class)
+{
+	if (F >= vmstats.v_free_reserved)
+		return 1;
+	if ((class & VM_ALLOC_INTERRUPT) && F > 0)
+		return 1;
+	if ((class & VM_ALLOC_SYSTEM) && C == 0 &&
+	    F > vmstats.v_interrupt_free_min)
+		return 1;
+	return 0;
+}
+
+int vm_page_admit(int class)
+{
+	if (curthread_is_pagedaemon())
+		class |= VM_ALLOC_SYSTEM;
+	return admit(class) && F > 0;
+}
+
+static void page_detach(uint32_t pg);
+
+/*
+ * vm_page_alloc(): never sleeps.  A NORMAL request that fails admission
+ * recycles PQ_CACHE pages into free pages one at a time until it is
+ * admitted (:2615-2668); failure counts a deficit and kicks the daemon.
+ */
+uint32_t vm_page_alloc(int class)
+{
+	uint32_t pg;
+
+	if (curthread_is_pagedaemon())
+		class |= VM_ALLOC_SYSTEM;	/* TDF_SYSTHREAD, :2583 */
+	vm_cnt.page_events++;
+	for (;;) {
+		if (admit(class) && F > 0)
+			break;
+		if ((class & VM_ALLOC_NORMAL) && !(class & VM_ALLOC_QUICK) &&
+		    C > 0) {
+			pg = vm_queues[PQ_CACHE].head;
+			page_detach(pg);
+			page_unqueue(pg);
+			page_enqueue(pg, PQ_FREE, 1);
+			vm_cnt.pages_freed++;
+			continue;
+		}
+		vm_pageout_deficit++;
+		pagedaemon_wakeup();
+		return VM_PAGE_NONE;
+	}
+	pg = vm_queues[PQ_FREE].head;	/* PQ_FREE is LIFO */
+	page_unqueue(pg);
+	vm_note_free();
+	pagedaemon_wakeup();
+	return pg;
+}
+
+uint32_t vm_page_alloc_kernel(int class)
+{
+	uint32_t pg = vm_page_alloc(class);
+
+	if (pg != VM_PAGE_NONE) {
+		vm_page_array[pg].flags = PG_WIRED;
+		vm_page_array[pg].object = 0;
+		vmstats.v_wire_count++;
+	}
+	return pg;
+}
+
+static void page_to_free(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	m->flags = 0;
+	m->object = 0;
+	m->pindex = 0;
+	m->act_count = 0;
+	page_enqueue(pg, PQ_FREE, 1);
+	vm_cnt.page_events++;
+	vm_page_free_wakeup();
+}
+
+void vm_page_free_kernel(uint32_t pg)
+{
+	assert(vm_page_array[pg].flags & PG_WIRED);
+	vmstats.v_wire_count--;
+	page_to_free(pg);
+}
+
+/* ---- objects -------------------------------------------------------------- */
+
+struct vm_object *vm_object_by_id(uint32_t id)
+{
+	return id > 0 && (int)id <= nobjects ? objects[id] : NULL;
+}
+
+int vm_object_count(void)
+{
+	return nobjects;
+}
+
+struct vm_object *vm_object_create(enum objtype type, uint32_t size,
+    struct proc *owner, const char *name)
+{
+	struct vm_object *o = xcalloc(1, sizeof(*o));
+	uint32_t i, nwin = (size + NPTEPG - 1) / NPTEPG;
+
+	if (nobjects + 1 >= objects_cap) {
+		objects_cap = objects_cap ? objects_cap * 2 : 64;
+		objects = xrealloc(objects, sizeof(*objects) * objects_cap);
+	}
+	o->id = (uint32_t)++nobjects;
+	objects[o->id] = o;
+	o->type = type;
+	o->size = size;
+	o->owner = owner;
+	o->refs = 1;
+	snprintf(o->name, sizeof(o->name), "%s", name ? name : "");
+	o->pages = xmalloc(sizeof(*o->pages) * (size ? size : 1));
+	for (i = 0; i < size; i++)
+		o->pages[i] = VM_PAGE_NONE;
+	o->ptmapped = xcalloc(nwin ? nwin : 1, sizeof(*o->ptmapped));
+	o->ptpage = xmalloc(sizeof(*o->ptpage) * (nwin ? nwin : 1));
+	o->ptpv = xcalloc(nwin ? nwin : 1, sizeof(*o->ptpv));
+	for (i = 0; i < nwin; i++)
+		o->ptpage[i] = VM_PAGE_NONE;
+	if (type != OBJT_VNODE) {
+		o->swapped = xcalloc(size ? size : 1, 1);
+		o->swb = xcalloc((size + SWAP_META_PAGES - 1) /
+		    SWAP_META_PAGES + 1, sizeof(*o->swb));
+	}
+	return o;
+}
+
+struct vm_object *vm_object_lookup_file(const char *name)
+{
+	int i;
+
+	for (i = 1; i <= nobjects; i++)
+		if (objects[i] != NULL && objects[i]->type == OBJT_VNODE &&
+		    strcmp(objects[i]->name, name) == 0)
+			return objects[i];
+	return NULL;
+}
+
+/*
+ * The page leaves its object (freed from the cache, or the object is
+ * going away).  An anonymous page's data survives only on swap.
+ */
+static void page_detach(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	struct vm_object *o = vm_object_by_id(m->object);
+
+	if (o == NULL)
+		return;
+	if (m->flags & PG_MAPPED)
+		vm_page_unmap(pg);
+	o->pages[m->pindex] = VM_PAGE_NONE;
+	o->resident--;
+	m->object = 0;
+}
+
+/* Free a page that belongs to an object. */
+void vm_page_free(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	assert(!(m->flags & (PG_BUSY | PG_WIRED)));
+	page_detach(pg);
+	page_unqueue(pg);
+	page_to_free(pg);
+	vm_cnt.pages_freed++;
+}
+
+void vm_object_reap(struct vm_object *o)
+{
+	if (!o->dead || o->busy > 0)
+		return;
+	objects[o->id] = NULL;
+	free(o->pages);
+	free(o->swapped);
+	free(o->swb);
+	free(o->ptmapped);
+	free(o->ptpage);
+	free(o->ptpv);
+	free(o);
+}
+
+/*
+ * The last mapping went away (munmap, exit).  Anonymous memory is freed
+ * with its swap and SWAPMETA; pages under a swap write are unmapped now
+ * and freed by the I/O completion.  A file's pages stay in the page
+ * cache, unmapped, as the vnode's pages do.
+ */
+void vm_object_deallocate(struct vm_object *o)
+{
+	uint32_t i, pg;
+
+	if (o->dead) {
+		vm_object_reap(o);
+		return;
+	}
+	if (--o->refs > 0)
+		return;
+	for (i = 0; i < o->size && o->resident > 0; i++) {
+		pg = o->pages[i];
+		if (pg == VM_PAGE_NONE)
+			continue;
+		if (o->type == OBJT_VNODE ||
+		    (vm_page_array[pg].flags & PG_BUSY))
+			vm_page_unmap(pg);
+		else
+			vm_page_free(pg);
+	}
+	if (o->type == OBJT_VNODE)
+		return;
+	swp_pager_meta_free_all(o);
+	o->dead = 1;
+	vm_object_reap(o);
+}
+
+void vm_object_page_remove(struct vm_object *o, uint32_t pindex)
+{
+	uint32_t pg = o->pages[pindex];
+
+	if (pg != VM_PAGE_NONE)
+		vm_page_free(pg);
+}
+
+/* ---- mapping and queue transitions ---------------------------------------- */
+
+/*
+ * User page tables: one page-table page per NPTEPG mapped pages of an
+ * object (pmap_allocpte()), freed when its last mapping goes.  The
+ * page-table page is allocated by the fault path (vm_fault.c); here the
+ * count only drops.
+ */
+void vm_page_unmap(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	struct vm_object *o = vm_object_by_id(m->object);
+	uint32_t w;
+
+	if (!(m->flags & PG_MAPPED) || o == NULL)
+		return;
+	m->flags &= (uint8_t)~PG_MAPPED;
+	w = m->pindex / NPTEPG;
+	assert(o->ptmapped[w] > 0);
+	if (--o->ptmapped[w] == 0 && o->ptpage[w] != VM_PAGE_NONE) {
+		vm_page_free_kernel(o->ptpage[w]);
+		o->ptpage[w] = VM_PAGE_NONE;
+		if (o->ptpv[w] != 0)
+			alloc_release(pv_zone, o->ptpv[w]);
+		o->ptpv[w] = 0;
+	}
+}
+
+/* vm_page_cache(): a clean page goes to PQ_CACHE, unmapped. */
+void vm_page_cache(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	assert(!(m->flags & (PG_DIRTY | PG_BUSY | PG_WIRED)));
+	vm_page_unmap(pg);
+	m->flags &= (uint8_t)~(PG_REFERENCED | PG_WINATCFLS);
+	page_unqueue(pg);
+	page_enqueue(pg, PQ_CACHE, 0);
+	vm_cnt.pages_cached++;
+	vm_page_free_wakeup();
+}
+
+void vm_page_deactivate(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	m->flags &= (uint8_t)~PG_REFERENCED;
+	vm_page_queue_move(pg, PQ_INACTIVE);
+}
+
+void vm_page_activate(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	if (m->act_count < ACT_INIT)
+		m->act_count = ACT_INIT;
+	m->flags &= (uint8_t)~PG_WINATCFLS;
+	vm_page_queue_move(pg, PQ_ACTIVE);
+}
+
+/* Soft-busy for I/O (vm_page_io_start/finish); waiters sleep "pgrbwt". */
+void vm_page_busy(struct vm_object *obj, uint32_t pg)
+{
+	vm_page_array[pg].flags |= PG_BUSY;
+	obj->busy++;
+	vmstats.v_busy_count++;
+}
+
+void vm_page_unbusy(struct vm_object *obj, uint32_t pg)
+{
+	vm_page_array[pg].flags &= (uint8_t)~PG_BUSY;
+	obj->busy--;
+	vmstats.v_busy_count--;
+	if (vm_chan_pgbusy.nwaiters)
+		core_wakeup(&vm_chan_pgbusy);
+}
+
+/* ---- waiting -------------------------------------------------------------- */
+
+/*
+ * vm_wait(), vm_page.c:2927-2975.  The page daemon sleeps on
+ * vm_pageout_pages_needed ("VMWait") only while vm_paging_min(); anyone
+ * else sleeps on &v_free_count ("vmwait") while vm_paging_min_nice(nice+1).
+ * Otherwise it returns at once and the caller retries.
+ */
+void vm_wait(double timo)
+{
+	struct core_thread *td = core_self();
+
+	if (timo <= 0)
+		timo = 1.0;	/* hz */
+	if (curthread_is_pagedaemon()) {
+		if (!vm_paging_min())
+			return;
+		double t0 = core_now();
+
+		vm_pageout_pages_needed = 1;
+		core_wait(&vm_chan_VMWait, timo, 1,
+		    "free+cache >= v_pageout_free_min (%lld); free %lld "
+		    "cache %lld", (long long)vmstats.v_pageout_free_min,
+		    (long long)F, (long long)C);
+		vm_cnt.pd_blocked += core_now() - t0;
+		return;
+	}
+	if (!vm_paging_min_nice(td->nice + 1))
+		return;
+	if (vm_pages_needed <= 1) {
+		vm_pages_needed = 2;
+		if (vm_chan_psleep.nwaiters)
+			core_wakeup(&vm_chan_psleep);
+	}
+	vm_pages_waiting++;
+	core_wait(&vm_chan_vmwait, timo, 1,
+	    "free+cache >= v_free_min+%lld (%lld) and free >= "
+	    "v_free_reserved (%lld); free %lld cache %lld",
+	    (long long)vm_page_free_hysteresis,
+	    (long long)(vmstats.v_free_min + vm_page_free_hysteresis),
+	    (long long)vmstats.v_free_reserved, (long long)F, (long long)C);
+	vm_pages_waiting--;
+}
+
+/*
+ * vm_wait_pfault(), vm_page.c:2990-3034: a faulting process is held
+ * while vm_paging_severe(), re-polling every hz/10+1 ticks.
+ */
+void vm_wait_pfault(void)
+{
+	struct core_thread *td = core_self();
+
+	if (!vm_paging_min_nice(td->nice))
+		return;
+	do {
+		if (vm_pages_needed <= 1) {
+			vm_pages_needed = 2;
+			if (vm_chan_psleep.nwaiters)
+				core_wakeup(&vm_chan_psleep);
+		}
+		vm_pages_waiting++;
+		core_wait(&vm_chan_vmwait, 0.11, 1,
+		    "pfault: free+cache >= v_free_severe (%lld) and free >= "
+		    "v_free_reserved (%lld); free %lld cache %lld",
+		    (long long)vmstats.v_free_severe,
+		    (long long)vmstats.v_free_reserved, (long long)F,
+		    (long long)C);
+		vm_pages_waiting--;
+		if (td->td_flags & TDF_LOWMEMKILL)
+			break;
+	} while (vm_paging_severe());
+}
+
+#undef F
+#undef C
+
+/* ---- set-up --------------------------------------------------------------- */
+
+int vm_init(const struct config *cfg, char *err, size_t errlen)
+{
+	int64_t pages = (int64_t)(cfg->ram / PAGE_SIZE);
+	const struct tunable *t;
+	const struct tunable_set *ts;
+	int64_t i;
+
+	if (pages >= (int64_t)VM_PAGE_NONE) {
+		snprintf(err, errlen, "ram too large for this model");
+		return -1;
+	}
+	vm_ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
+	memset(&vmstats, 0, sizeof(vmstats));
+	memset(&vm_cnt, 0, sizeof(vm_cnt));
+	vm_page_array = xcalloc((size_t)pages, sizeof(*vm_page_array));
+	for (i = 0; i < PQ_COUNT; i++) {
+		vm_queues[i].head = vm_queues[i].tail = VM_PAGE_NONE;
+		vm_queues[i].count = 0;
+	}
+	core_chan_init(&vm_chan_vmwait, "vmwait");
+	core_chan_init(&vm_chan_VMWait, "VMWait");
+	core_chan_init(&vm_chan_psleep, "psleep");
+	core_chan_init(&vm_chan_pgbusy, "pgrbwt");
+	core_chan_init(&vm_chan_panic, "panic");
+	vm_panicked = 0;
+
+	/* v_free_min first; the rest derive from it unless set */
+	vm_thresholds_compute(&vmstats, pages);
+	ts = find_set(cfg, "v_free_min");
+	if (ts != NULL) {
+		if (vm_tunable_set("v_free_min", ts->value, err, errlen))
+			return -1;
+		int64_t fm = vmstats.v_free_min;
+		vmstats.v_free_reserved = fm * 4 / 8 + 7;
+		vmstats.v_free_severe = fm * 4 / 8;
+		vmstats.v_pageout_free_min = fm * 2 / 8 + 7;
+		vmstats.v_interrupt_free_min = fm / 8 + 7;
+		vmstats.v_free_target = 2 * fm;
+		vmstats.v_paging_wait = 2 * fm;
+		vmstats.v_paging_start = 3 * fm;
+		vmstats.v_paging_target1 = 4 * fm;
+		vmstats.v_paging_target2 = 5 * fm;
+	}
+	vm_max_launder = pages / 256 + 16;
+	/* vm.dma_reserved = min(128 MiB, RAM/16), vm_page.c:429-433 */
+	vm_dma_reserved = pages / 16;
+	if (vm_dma_reserved > (128 << 20) / PAGE_SIZE)
+		vm_dma_reserved = (128 << 20) / PAGE_SIZE;
+	swap_async_max_value = 4;
+	vm_page_free_hysteresis = 16;
+	for (t = tunables; t->name != NULL; t++) {
+		if (strcmp(t->name, "v_free_min") == 0 ||
+		    strcmp(t->name, "v_inactive_target") == 0)
+			continue;
+		ts = find_set(cfg, t->name);
+		if (ts != NULL && vm_tunable_set(t->name, ts->value, err,
+		    errlen))
+			return -1;
+	}
+	if (vm_dma_reserved >= pages) {
+		snprintf(err, errlen, "dma_reserved %lld pages leaves no "
+		    "memory", (long long)vm_dma_reserved);
+		return -1;
+	}
+
+	/* All pages free, less the DMA reserve (counted wired, :287-294). */
+	for (i = pages - 1; i >= 0; i--) {
+		vm_page_array[i].next = vm_page_array[i].prev = VM_PAGE_NONE;
+		if (i < vm_dma_reserved) {
+			vm_page_array[i].flags = PG_WIRED;
+			vmstats.v_wire_count++;
+		} else {
+			page_enqueue((uint32_t)i, PQ_FREE, 1);
+		}
+	}
+	vmstats.v_dma_pages = vm_dma_reserved;
+	vm_cnt.min_free = vmstats.v_free_count;
+	return 0;
+}
+
+/* v_inactive_target = v_free_count/16 at daemon start (:2324). */
+void vm_pageout_targets_init(const struct config *cfg)
+{
+	const struct tunable_set *ts = find_set(cfg, "v_inactive_target");
+
+	vmstats.v_inactive_target = vmstats.v_free_count / 16;
+	if (ts != NULL)
+		vmstats.v_inactive_target = (int64_t)ts->value;
+}
+
+void vm_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!vm_panicked) {
+		va_start(ap, fmt);
+		vsnprintf(vm_panic_msg, sizeof(vm_panic_msg), fmt, ap);
+		va_end(ap);
+		vm_panicked = 1;
+		trace_event("panic", "%s", vm_panic_msg);
+	}
+	for (;;)
+		core_wait(&vm_chan_panic, -1, 0, "the kernel panicked");
+}

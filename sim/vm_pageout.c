@@ -1,0 +1,323 @@
+/*
+ * vm_pageout: see vm_pageout.h.
+ *
+ * The 1024 coloured sub-queues of each queue are one list here.  Their
+ * per-sub-queue limits are summed: a pass scans up to count/10 + 1024
+ * pages of a queue (lcnt/10 + 1 per sub-queue, MAXSCAN_DIVIDER) and may
+ * launder up to 1024 × max_launder pages, where max_launder is the
+ * per-sub-queue budget of :828-836.
+ */
+#include "vm_pageout.h"
+
+#include <stdio.h>
+
+#include "proc.h"
+#include "swap_pager.h"
+#include "trace.h"
+#include "vm_model.h"
+
+#define PQ_L2_SIZE	1024
+#define MAXSCAN_DIVIDER	10
+#define BLIST_MAX_ALLOC	64	/* largest pageout cluster */
+#define VM_CACHE_SCAN_MIN 16
+
+enum { PAGING_TARGET1 = 1, PAGING_TARGET2 };
+
+static const struct config *pcfg;
+static int64_t pass;
+static int state;
+static double lastkill = -1e9;
+
+static int64_t max_launder_per_subq(void)
+{
+	int64_t base = vm_max_launder / PQ_L2_SIZE;
+	int64_t ml;
+
+	if (pass / MAXSCAN_DIVIDER > 0)
+		base *= 2;
+	ml = (base + 9) / 10;
+	if (ml < 1)
+		ml = 1;
+	if (ml > vm_max_launder / 16 + 1)
+		ml = vm_max_launder / 16 + 1;
+	return ml;
+}
+
+static int page_launderable(struct vm_object *obj, uint32_t pindex)
+{
+	uint32_t pg = obj->pages[pindex];
+	const struct vm_page *m;
+
+	if (pg == VM_PAGE_NONE)
+		return 0;
+	m = &vm_page_array[pg];
+	return (m->flags & (PG_DIRTY | PG_BUSY | PG_WIRED)) == PG_DIRTY &&
+	    (m->queue == PQ_INACTIVE || m->queue == PQ_ACTIVE);
+}
+
+/*
+ * vm_pageout_clean_helper() + vm_pageout_flush(): a cluster of dirty
+ * neighbours inside the 64-page block, soft-busied, handed to the swap
+ * pager.  Returns the pages in the cluster.
+ */
+static int vm_pageout_clean(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	struct vm_object *obj = vm_object_by_id(m->object);
+	uint32_t pindex = m->pindex;
+	uint32_t base = pindex - pindex % BLIST_MAX_ALLOC;
+	uint32_t lo = pindex, hi = pindex, i;
+	uint32_t pages[BLIST_MAX_ALLOC];
+	int rtvals[BLIST_MAX_ALLOC];
+	int n;
+
+	while (lo > base && page_launderable(obj, lo - 1))
+		lo--;
+	while (hi + 1 < base + BLIST_MAX_ALLOC && hi + 1 < obj->size &&
+	    page_launderable(obj, hi + 1))
+		hi++;
+	n = (int)(hi - lo + 1);
+	for (i = 0; i < (uint32_t)n; i++) {
+		pages[i] = obj->pages[lo + i];
+		vm_page_array[pages[i]].flags &= (uint8_t)~PG_WINATCFLS;
+		vm_page_busy(obj, pages[i]);
+	}
+	swap_pager_putpages(obj, pages, n, rtvals);
+	for (i = 0; i < (uint32_t)n; i++) {
+		if (rtvals[i] != VM_PAGER_FAIL)
+			continue;
+		/* no swap: the page stays dirty on the inactive queue */
+		vm_page_unbusy(obj, pages[i]);
+		if (obj->dead)
+			vm_page_free(pages[i]);
+		else if (vm_page_array[pages[i]].queue == PQ_ACTIVE)
+			vm_page_deactivate(pages[i]);
+	}
+	vm_object_reap(obj);
+	return n;
+}
+
+/* vm_pageout_scan_inactive() over all sub-queues */
+static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
+{
+	int64_t maxscan = vmstats.v_inactive_count / MAXSCAN_DIVIDER +
+	    PQ_L2_SIZE;
+	int64_t launder = PQ_L2_SIZE * max_launder_per_subq();
+	int64_t delta = 0;
+	uint32_t pg;
+	struct vm_page *m;
+	struct vm_object *obj;
+
+	if (state == PAGING_TARGET2 &&
+	    shortage > vmstats.v_inactive_target / 10 + 1)
+		shortage = vmstats.v_inactive_target / 10 + 1;
+	while (maxscan-- > 0 && delta < shortage) {
+		pg = vm_queues[PQ_INACTIVE].head;
+		if (pg == VM_PAGE_NONE)
+			break;
+		m = &vm_page_array[pg];
+		(*scanned)++;
+		vm_cnt.pages_scanned++;
+		vm_cnt.page_events++;
+		if (m->flags & PG_BUSY) {
+			vm_page_requeue(pg);
+			continue;
+		}
+		obj = vm_object_by_id(m->object);
+		if (m->flags & PG_REFERENCED) {
+			/* reactivate, act_count += ACT_ADVANCE (:1067-1110) */
+			m->flags &= (uint8_t)~PG_REFERENCED;
+			m->act_count = (uint8_t)(m->act_count + ACT_ADVANCE >
+			    ACT_MAX ? ACT_MAX : m->act_count + ACT_ADVANCE);
+			vm_page_queue_move(pg, PQ_ACTIVE);
+			continue;
+		}
+		if (!(m->flags & PG_DIRTY)) {
+			vm_page_cache(pg);
+			delta++;
+			continue;
+		}
+		if (!(m->flags & PG_WINATCFLS) &&
+		    pass / MAXSCAN_DIVIDER == 0) {
+			/* double LRU: a dirty page goes round once more */
+			m->flags |= PG_WINATCFLS;
+			vm_page_requeue(pg);
+			continue;
+		}
+		if (launder > 0 && obj->type != OBJT_VNODE) {
+			int n = vm_pageout_clean(pg);
+			launder -= n;
+			delta += n;
+			continue;
+		}
+		vm_page_requeue(pg);
+		if ((*scanned & 63) == 0 && !vm_paging_target2() &&
+		    !vm_paging_min_dnc(16))
+			break;
+	}
+	return delta;
+}
+
+/* vm_pageout_scan_active() over all sub-queues */
+static int64_t scan_active(int64_t avail, int64_t inactive, int64_t *scanned)
+{
+	int64_t maxscan = vmstats.v_active_count / MAXSCAN_DIVIDER +
+	    PQ_L2_SIZE;
+	int64_t recycled = 0;
+	uint32_t pg;
+	struct vm_page *m;
+	int decline;
+
+	while (maxscan-- > 0 && (avail > 0 || inactive > 0)) {
+		pg = vm_queues[PQ_ACTIVE].head;
+		if (pg == VM_PAGE_NONE)
+			break;
+		m = &vm_page_array[pg];
+		(*scanned)++;
+		vm_cnt.pages_scanned++;
+		vm_cnt.page_events++;
+		if (m->flags & PG_BUSY) {
+			vm_page_requeue(pg);
+			continue;
+		}
+		if (m->flags & PG_REFERENCED) {
+			m->flags &= (uint8_t)~PG_REFERENCED;
+			m->act_count = (uint8_t)(m->act_count + ACT_ADVANCE >
+			    ACT_MAX ? ACT_MAX : m->act_count + ACT_ADVANCE);
+			vm_page_requeue(pg);
+			continue;
+		}
+		/* vm.anonmem_decline 1, vm.filemem_decline 2 */
+		decline = vm_object_by_id(m->object)->type == OBJT_VNODE ?
+		    2 : ACT_DECLINE;
+		m->act_count = (uint8_t)(m->act_count > decline ?
+		    m->act_count - decline : 0);
+		if (m->act_count >= pass / MAXSCAN_DIVIDER + 1) {
+			vm_page_requeue(pg);
+			continue;
+		}
+		if (avail > 0 && !(m->flags & PG_DIRTY)) {
+			vm_page_cache(pg);
+			avail--;
+			recycled++;
+		} else {
+			vm_page_deactivate(pg);
+			inactive--;
+		}
+	}
+	return recycled;
+}
+
+/* vm_pageout_scan_cache(): keep ~v_free_target really free */
+static void scan_cache(void)
+{
+	uint32_t pg;
+
+	while ((vmstats.v_free_count < vmstats.v_free_target ||
+	    vmstats.v_free_count < vmstats.v_free_min) &&
+	    vmstats.v_cache_count > VM_CACHE_SCAN_MIN) {
+		pg = vm_queues[PQ_CACHE].head;
+		vm_page_free(pg);
+	}
+}
+
+/* The swap-full killer, :1812-1895: the largest anon+swap process. */
+static void vm_pageout_oom(int64_t avail_shortage)
+{
+	struct proc *p, *big = NULL;
+	int64_t bigsize = -1, size;
+
+	if (!swap_pager_full || pass / MAXSCAN_DIVIDER <= 1 ||
+	    avail_shortage <= 0 || !vm_paging_target1() ||
+	    core_now() - lastkill < 1.0)
+		return;
+	for (p = allproc; p != NULL; p = p->next) {
+		if (p->killed || p->exited || p->td->exited)
+			continue;
+		size = proc_anon_pages(p);
+		if (size > bigsize) {
+			bigsize = size;
+			big = p;
+		}
+	}
+	if (big == NULL)
+		return;
+	lastkill = core_now();
+	vm_cnt.oom_kills++;
+	proc_kill(big, "out of swap space");
+}
+
+static void vm_pageout_thread(struct core_thread *td)
+{
+	int64_t avail_shortage, inactive_shortage, delta, scanned;
+
+	td->td_flags |= TDF_SYSTHREAD;
+	vm_pageout_targets_init(pcfg);
+	for (;;) {
+		if (vm_pages_needed == 0) {
+			core_wait(&vm_chan_psleep, 0.1, 0, "idle: woken by "
+			    "pagedaemon_wakeup() below v_paging_start");
+			if (vm_pages_needed == 0 && !vm_paging_start(0))
+				continue;
+			vm_pages_needed = 1;
+			state = PAGING_TARGET1;
+		}
+		scanned = 0;
+		avail_shortage = (state == PAGING_TARGET1 ?
+		    vm_paging_target1_count() : vm_paging_target2_count()) +
+		    vm_pageout_deficit;
+		vm_pageout_deficit = 0;
+		delta = 0;
+		if (avail_shortage > 0)
+			delta = scan_inactive(avail_shortage, &scanned);
+		avail_shortage -= delta;
+
+		inactive_shortage = vmstats.v_inactive_target -
+		    vmstats.v_inactive_count;
+		if (avail_shortage > 0) {
+			int64_t add = 2 * avail_shortage;
+			if (add > vmstats.v_inactive_target / 10)
+				add = vmstats.v_inactive_target / 10;
+			inactive_shortage += add;
+		}
+		if (inactive_shortage > 0 || avail_shortage > 0)
+			avail_shortage -= scan_active(avail_shortage,
+			    inactive_shortage, &scanned);
+
+		scan_cache();
+		vm_pageout_oom(avail_shortage);
+		core_cpu(pcfg->pass_cost + (double)scanned * pcfg->scan_cost);
+
+		if (avail_shortage > 0) {
+			++pass;
+			if (vm_pages_needed && swap_pager_full)
+				core_sleep(0.2);	/* "pdelay", hz/5 */
+			continue;
+		}
+		pass = 0;
+		if (vm_paging_start(0) || vm_paging_min_dnc(16)) {
+			state = PAGING_TARGET1;
+			vm_pages_needed = 2;
+			if (!vm_paging_wait() && vm_chan_vmwait.nwaiters)
+				core_wakeup(&vm_chan_vmwait);
+			continue;
+		}
+		if (vm_paging_target1())
+			state = PAGING_TARGET1;
+		else if (vm_paging_target2())
+			state = PAGING_TARGET2;
+		else
+			vm_pages_needed = 0;
+		if (vm_chan_vmwait.nwaiters)
+			core_wakeup(&vm_chan_vmwait);
+	}
+}
+
+void vm_pageout_start(const struct config *cfg)
+{
+	pcfg = cfg;
+	pass = 0;
+	state = 0;
+	vm_pagethread = core_spawn("pagedaemon", CORE_KTHREAD, 0,
+	    vm_pageout_thread, NULL);
+}
