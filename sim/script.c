@@ -56,7 +56,8 @@
 #define HOOK_EVERY		1000	/* instructions between count hooks */
 #define KERNEL_MIN_RAM		((uint64_t)16 << 20)
 #define PROC_MT			"memsim.proc"
-#define MSG_LEN			768
+#define MSG_LEN			1024	/* a whole message, path included */
+#define WHAT_LEN		480	/* the part after "path:line: " */
 
 /* What regions[handle] holds in a process object's region table. */
 #define REGION_ANON		1
@@ -81,6 +82,13 @@ struct script {
 	char budget_msg[MSG_LEN];
 
 	int scenario_line, machine_line, kernel_line;	/* 0: not given */
+	/*
+	 * A configuration error is fatal even when the scenario catches it
+	 * with pcall(): in_api is set while scenario{}, machine{}, ...,
+	 * param() run, and the first error raised then is kept in load_err.
+	 */
+	int in_api;
+	char load_err[MSG_LEN];
 	struct script_proc *procs;	/* all coroutines, for destroy */
 };
 
@@ -155,6 +163,13 @@ static int caller_line(lua_State *L)
 	return lua_line(L, 1);
 }
 
+static void one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
 static _Noreturn void raisef(lua_State *L, int line, const char *fmt, ...)
     PRINTF_LIKE(3, 4);
 
@@ -162,16 +177,20 @@ static _Noreturn void raisef(lua_State *L, int line, const char *fmt, ...)
 static _Noreturn void raisef(lua_State *L, int line, const char *fmt, ...)
 {
 	struct script *s = script_of(L);
-	char msg[MSG_LEN];
+	char msg[WHAT_LEN], full[MSG_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (line > 0)
-		lua_pushfstring(L, "%s:%d: %s", s->path, line, msg);
+		snprintf(full, sizeof(full), "%s:%d: %s", s->path, line, msg);
 	else
-		lua_pushfstring(L, "%s: %s", s->path, msg);
+		snprintf(full, sizeof(full), "%s: %s", s->path, msg);
+	one_line(full);
+	if (s->in_api && s->loading && s->load_err[0] == '\0')
+		memcpy(s->load_err, full, sizeof(full));
+	lua_pushstring(L, full);
 	lua_error(L);
 	abort();	/* lua_error() does not return */
 }
@@ -222,13 +241,6 @@ static const char *after_position(const char *msg, const char *prefix)
 	while (*p >= '0' && *p <= '9')
 		p++;
 	return *p == ':' ? msg + n : NULL;
-}
-
-static void one_line(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			*s = ' ';
 }
 
 /*
@@ -374,11 +386,14 @@ static lua_Integer to_integer(lua_State *L, int idx, int line,
 		v = lua_tointegerx(L, idx, &isint);
 	if (isint && v >= min && v <= max)
 		return v;
-	if (max == LUA_MAXINTEGER && min == 0)
+	if (max >= INT_MAX && isint && v > max)
+		snprintf(want, sizeof(want), "an integer no larger than "
+		    LUA_INTEGER_FMT, max);
+	else if (max >= INT_MAX && min == 0)
 		snprintf(want, sizeof(want), "a non-negative integer");
-	else if (max == LUA_MAXINTEGER && min == 1)
+	else if (max >= INT_MAX && min == 1)
 		snprintf(want, sizeof(want), "a positive integer");
-	else if (max == LUA_MAXINTEGER)
+	else if (max >= INT_MAX)
 		snprintf(want, sizeof(want), "an integer >= " LUA_INTEGER_FMT,
 		    min);
 	else
@@ -584,6 +599,7 @@ static struct script *api_enter(lua_State *L, const char *what, int *line)
 	if (!s->loading)
 		raisef(L, *line, "%s{} can only be used while the scenario "
 		    "loads", what);
+	s->in_api = 1;
 	if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TTABLE)
 		raisef(L, *line, "%s: expected one table, as in %s { ... }, "
 		    "got %s", what, what, lua_gettop(L) == 0 ? "nothing" :
@@ -625,6 +641,7 @@ static int l_scenario(lua_State *L)
 		raisef(L, line, "watchdog must be > 0");
 	if (!(cfg->sample_every > 0))
 		raisef(L, line, "sample_every must be > 0");
+	s->in_api = 0;
 	return 0;
 }
 
@@ -757,6 +774,7 @@ static int l_machine(lua_State *L)
 	opt_real(&t, "quantum", &kind_time, &cfg->quantum);
 	machine_check(L, line, cfg);
 	read_tunables(L, line, cfg, &tn);
+	s->in_api = 0;
 	return 0;
 }
 
@@ -886,6 +904,7 @@ static int l_kernel(lua_State *L)
 	if (lua_getfield(L, 1, "zones") != LUA_TNIL)
 		read_zones(L, line, s->cfg);
 	lua_pop(L, 1);
+	s->in_api = 0;
 	return 0;
 }
 
@@ -926,6 +945,7 @@ static int l_process(lua_State *L)
 		    luaL_typename(L, -1));
 	pc->body_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	cfg->nprocs++;
+	s->in_api = 0;
 	return 0;
 }
 
@@ -967,6 +987,7 @@ static int l_interrupt_load(lua_State *L)
 	opt_real(&t, "hold", &kind_time, &q->hold);
 	opt_real(&t, "start", &kind_time, &q->start);
 	cfg->nirqs++;
+	s->in_api = 0;
 	return 0;
 }
 
@@ -1053,6 +1074,7 @@ static int l_param(lua_State *L)
 	if (!s->loading)
 		raisef(L, line, "param() can only be used while the scenario "
 		    "loads");
+	s->in_api = 1;
 	to_name(L, 1, line, "param name", name, sizeof(name));
 	t = lua_type(L, 2);
 	if (t != LUA_TNUMBER && t != LUA_TBOOLEAN && t != LUA_TSTRING)
@@ -1071,6 +1093,7 @@ static int l_param(lua_State *L)
 	else
 		lua_pushvalue(L, 2);
 	record_param(L, line, s->cfg, name);
+	s->in_api = 0;
 	return 1;
 }
 
@@ -1589,6 +1612,10 @@ static int run_chunk(struct script *s, char *err, size_t errlen)
 	s->loading = 1;
 	status = lua_resume(s->co, NULL, 0, &nres);
 	s->loading = 0;
+	if (!s->budget_hit && s->load_err[0] != '\0') {
+		snprintf(err, errlen, "%s", s->load_err);
+		return -1;
+	}
 	if (s->budget_hit || (status != LUA_OK && status != LUA_YIELD)) {
 		format_error(s, s->co, status, err, errlen);
 		return -1;
@@ -1614,9 +1641,8 @@ struct script *script_load(const char *path, struct param *params,
 	assert(path != NULL && cfg != NULL && err != NULL && errlen > 0);
 	assert(nparams == 0 || params != NULL);
 	/* the -p array must not live inside the config being built */
-	assert(params == NULL || (const char *)params >=
-	    (const char *)(cfg + 1) || (const char *)(params + nparams) <=
-	    (const char *)cfg);
+	assert(params == NULL || (uintptr_t)params >= (uintptr_t)(cfg + 1) ||
+	    (uintptr_t)(params + nparams) <= (uintptr_t)cfg);
 	err[0] = '\0';
 	if (strlen(path) >= sizeof(cfg->path)) {
 		snprintf(err, errlen, "%.64s...: path too long", path);

@@ -241,7 +241,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 {
 	struct run_row *row = &res->row;
 	double now = 0, next_sample = 0, last_t = 0, until;
-	int64_t last_p = -1, p;
+	int64_t last_p = -1, p, nsamples = 0;
 	enum core_stop stop;
 	char err[256];
 
@@ -261,7 +261,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 		now = core_now();
 		if (now + 1e-12 >= next_sample && next_sample <= cfg->duration) {
 			sample(res, now);
-			next_sample += cfg->sample_every;
+			next_sample = (double)++nsamples * cfg->sample_every;
 		}
 		p = progress();
 		if (p != last_p) {
