@@ -177,6 +177,11 @@ static void proc_main(struct core_thread *td)
 	int64_t retval = 0;
 	int rc;
 
+	if (p->sp == NULL) {
+		proc_fail(p, "Lua memory limit reached creating the process");
+		proc_exit(p);
+		return;
+	}
 	if (p->cfg->start > 0)
 		core_sleep(p->cfg->start);
 	while (!p->killed && !vm_panicked) {
