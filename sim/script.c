@@ -690,9 +690,10 @@ static void read_tunables(lua_State *L, int line, struct config *cfg,
 		lua_getfield(L, 1, tn->name[i]);
 		describe(L, -1, got, sizeof(got));
 		v = lua_tonumber(L, -1);
-		if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v < 0)
-			raisef(L, line, "%s: expected a non-negative number, "
-			    "got %s", tn->name[i], got);
+		if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v < 0 ||
+		    v != floor(v) || v > 9e15)
+			raisef(L, line, "%s: expected a non-negative whole "
+			    "number, got %s", tn->name[i], got);
 		lua_pop(L, 1);
 		memcpy(cfg->tunables[i].name, tn->name[i], CFG_NAME_LEN);
 		cfg->tunables[i].value = v;
