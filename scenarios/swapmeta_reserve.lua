@@ -35,4 +35,4 @@ process { name = "db", count = 3, run = function(p)
   p:munmap(r)
 end }
 
-interrupt_load { name = "rx", rate = "2000/s", pages = 2, hold = "30ms" }
+interrupt_load { name = "rx", rate = "2000/s", pages = 4, hold = "40ms" }

@@ -16,12 +16,24 @@
 #define CFG_MAX_TUNABLES 64
 #define CFG_MAX_PARAMS	32
 #define CFG_MAX_ZONES	16
+#define CFG_MAX_SWEEP	16
+#define CFG_SWEEP_LEN	256
 
 /* A `-p name=value` given on the command line or by a sweep. */
 struct param {
 	char name[CFG_NAME_LEN];
 	char value[CFG_NAME_LEN];
 	int used;		/* the scenario read it with param() */
+};
+
+/*
+ * One axis of the scenario's default sweep grid, sweep { N = "0..8" }:
+ * the raw text ("a,b,c" or "lo..hi"), parsed by sim/sweep.c with the
+ * same grammar as `memsim sweep -p name=...`.  "seeds" names the seeds.
+ */
+struct sweep_axis {
+	char name[CFG_NAME_LEN];
+	char values[CFG_SWEEP_LEN];
 };
 
 /* A kernel tunable set by name in machine{}, e.g. v_free_min = 500. */
@@ -97,6 +109,10 @@ struct config {
 	uint64_t seed;
 	struct param params[CFG_MAX_PARAMS];
 	int nparams;
+
+	/* sweep{}: the default grid of `memsim sweep`, sorted by name */
+	struct sweep_axis sweep[CFG_MAX_SWEEP];
+	int nsweep;
 };
 
 #endif

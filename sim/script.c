@@ -82,6 +82,7 @@ struct script {
 	char budget_msg[MSG_LEN];
 
 	int scenario_line, machine_line, kernel_line;	/* 0: not given */
+	int sweep_line;
 	/*
 	 * A configuration error is fatal even when the scenario catches it
 	 * with pcall(): in_api is set while scenario{}, machine{}, ...,
@@ -1098,6 +1099,110 @@ static int l_param(lua_State *L)
 	return 1;
 }
 
+/*
+ * sweep { name = values, ... }: the default grid of `memsim sweep`.
+ * Values stay raw text ("0..8", "a,b" or a list joined with commas);
+ * sim/sweep.c parses them like `-p name=...`, so both read the same.
+ */
+struct axis_names {
+	char name[CFG_MAX_SWEEP][CFG_NAME_LEN];
+	int n, overflow;
+};
+
+static int record_axis(const char *key, void *ctx)
+{
+	struct axis_names *an = ctx;
+
+	if (strlen(key) == 0 || strlen(key) >= CFG_NAME_LEN)
+		return 0;
+	if (an->n == CFG_MAX_SWEEP)
+		an->overflow = 1;
+	else
+		memcpy(an->name[an->n++], key, strlen(key) + 1);
+	return 1;
+}
+
+/* One list item or a whole value: a string or a number, as text. */
+static void axis_item(lua_State *L, int line, const char *name, char *buf,
+    size_t len)
+{
+	const char *v;
+
+	if (lua_type(L, -1) == LUA_TNUMBER) {
+		describe(L, -1, buf, len);
+		return;
+	}
+	if (lua_type(L, -1) != LUA_TSTRING)
+		raisef(L, line, "sweep: %s: expected a string, a number or a "
+		    "list of them, got %s", name, luaL_typename(L, -1));
+	v = lua_tostring(L, -1);
+	if (strlen(v) >= len)
+		raisef(L, line, "sweep: %s: value is longer than %zu bytes",
+		    name, len - 1);
+	snprintf(buf, len, "%s", v);
+}
+
+/* A list { "a", "b" } becomes "a,b"; items must not hold commas. */
+static void axis_list(lua_State *L, int line, const char *name, char *out,
+    size_t len)
+{
+	struct keycheck kc = { NULL, 0, NULL, NULL };
+	char item[CFG_SWEEP_LEN];
+	size_t used = 0;
+	lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+
+	kc.array_len = n;
+	check_keys(L, -1, line, &kc, "sweep");
+	if (n == 0)
+		raisef(L, line, "sweep: %s: empty list", name);
+	for (i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		axis_item(L, line, name, item, sizeof(item));
+		lua_pop(L, 1);
+		if (strchr(item, ',') != NULL)
+			raisef(L, line, "sweep: %s: list item '%s' holds a "
+			    "comma", name, item);
+		if (used + strlen(item) + 2 > len)
+			raisef(L, line, "sweep: %s: list is longer than %zu "
+			    "bytes", name, len - 1);
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+		    i > 1 ? "," : "", item);
+	}
+}
+
+static int l_sweep(lua_State *L)
+{
+	struct axis_names an;
+	struct keycheck kc;
+	struct script *s;
+	struct sweep_axis *a;
+	int line, i;
+
+	s = api_enter(L, "sweep", &line);
+	once(L, line, &s->sweep_line, "sweep");
+	an.n = an.overflow = 0;
+	kc = (struct keycheck){ NULL, 0, record_axis, &an };
+	check_keys(L, 1, line, &kc, "sweep");
+	if (an.overflow)
+		raisef(L, line, "sweep: too many axes (max %d)", CFG_MAX_SWEEP);
+	qsort(an.name, (size_t)an.n, sizeof(an.name[0]), cmp_name);
+	for (i = 0; i < an.n; i++) {
+		a = &s->cfg->sweep[i];
+		memcpy(a->name, an.name[i], CFG_NAME_LEN);
+		lua_getfield(L, 1, a->name);
+		if (lua_type(L, -1) == LUA_TTABLE)
+			axis_list(L, line, a->name, a->values,
+			    sizeof(a->values));
+		else
+			axis_item(L, line, a->name, a->values,
+			    sizeof(a->values));
+		lua_pop(L, 1);
+	}
+	s->cfg->nsweep = an.n;
+	s->in_api = 0;
+	return 0;
+}
+
 static const luaL_Reg api_funcs[] = {
 	{ "scenario", l_scenario },
 	{ "machine", l_machine },
@@ -1105,6 +1210,7 @@ static const luaL_Reg api_funcs[] = {
 	{ "process", l_process },
 	{ "interrupt_load", l_interrupt_load },
 	{ "param", l_param },
+	{ "sweep", l_sweep },
 	{ NULL, NULL },
 };
 

@@ -10,6 +10,7 @@
 #include "blkdev.h"
 #include "core.h"
 #include "kload.h"
+#include "kmem.h"
 #include "proc.h"
 #include "swap_pager.h"
 #include "trace.h"
@@ -83,7 +84,7 @@ static void sample(struct result *res, double t)
 	s.busy = vmstats.v_busy_count;
 	s.swap_used = swap_total_pages - swap_free_pages;
 	s.swapmeta_pages = swap_zone->stats.pages;
-	s.kva_used = 0;
+	s.kva_used = kmem_stats.kva_used;
 	s.async_inflight = vm_swap_async_max() - nsw_wcount_async;
 	s.reserve_level = swap_zone->stats.reserve_level;
 	result_add_sample(res, &s);
@@ -122,13 +123,6 @@ static void record_state(struct result *res)
 	result_add_counter(res, "v_active_count", vmstats.v_active_count);
 	result_add_counter(res, "v_wire_count", vmstats.v_wire_count);
 	result_add_counter(res, "v_busy_count", vmstats.v_busy_count);
-	result_add_counter(res, "v_free_reserved", vmstats.v_free_reserved);
-	result_add_counter(res, "v_interrupt_free_min",
-	    vmstats.v_interrupt_free_min);
-	result_add_counter(res, "v_free_min", vmstats.v_free_min);
-	result_add_counter(res, "v_pageout_free_min",
-	    vmstats.v_pageout_free_min);
-	result_add_counter(res, "v_paging_start", vmstats.v_paging_start);
 	result_add_counter(res, "swap_async_inflight",
 	    vm_swap_async_max() - nsw_wcount_async);
 	result_add_counter(res, "swap_free_pages", swap_free_pages);
@@ -164,10 +158,26 @@ static void diagnose(struct result *res)
 	    (long long)(vm_swap_async_max() - nsw_wcount_async));
 }
 
-static void fill_row(const struct config *cfg, struct result *res)
+/* The thresholds, kept with every run for plots and reports. */
+static void record_thresholds(struct result *res)
 {
-	struct run_row *row = &res->row;
+	result_add_counter(res, "v_page_count", vmstats.v_page_count);
+	result_add_counter(res, "v_free_min", vmstats.v_free_min);
+	result_add_counter(res, "v_free_reserved", vmstats.v_free_reserved);
+	result_add_counter(res, "v_free_severe", vmstats.v_free_severe);
+	result_add_counter(res, "v_interrupt_free_min",
+	    vmstats.v_interrupt_free_min);
+	result_add_counter(res, "v_pageout_free_min",
+	    vmstats.v_pageout_free_min);
+	result_add_counter(res, "v_paging_start", vmstats.v_paging_start);
+	result_add_counter(res, "v_paging_target1", vmstats.v_paging_target1);
+	result_add_counter(res, "v_paging_target2", vmstats.v_paging_target2);
+	result_add_counter(res, "v_inactive_target",
+	    vmstats.v_inactive_target);
+}
 
+void simrun_identity(const struct config *cfg, struct run_row *row)
+{
 	snprintf(row->scenario, sizeof(row->scenario), "%s", cfg->name);
 	snprintf(row->scenario_sha256, sizeof(row->scenario_sha256), "%s",
 	    cfg->sha256);
@@ -194,6 +204,7 @@ static void fill_counters(struct result *res)
 	row->pd_pbuf_wait_seconds = vm_cnt.pd_pbuf_wait;
 	row->swap_peak_pages = swap_peak_used;
 	row->irq_alloc_failures = vm_cnt.irq_alloc_failures;
+	row->kva_peak = kmem_stats.kva_peak;
 	row->sg_calls = core_sg_calls;
 	row->page_events = (uint64_t)vm_cnt.page_events;
 	if (swap_zone != NULL) {
@@ -232,6 +243,7 @@ static int boot(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	blkdev_init(&swapdev, "swapdev", CORE_DISK_SWAP, SWAP_DEVICE_THREADS);
 	blkdev_init(&filedev, "filedev", CORE_DISK_FILE, FILE_DEVICE_THREADS);
+	kmalloc_poller_start();
 	vm_pageout_start(cfg);
 	kload_start(cfg);
 	return 0;
@@ -245,7 +257,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 	enum core_stop stop;
 	char err[256];
 
-	fill_row(cfg, res);
+	simrun_identity(cfg, row);
 	if (boot(cfg, err, sizeof(err)) != 0) {
 		row->outcome = OUTCOME_ERROR;
 		snprintf(row->message, sizeof(row->message), "%s: %s",
@@ -294,6 +306,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 		}
 	}
 	row->end_time = now;
+	record_thresholds(res);
 	if (row->outcome == OUTCOME_DEADLOCK || row->outcome == OUTCOME_PANIC) {
 		record_state(res);
 		if (row->outcome == OUTCOME_DEADLOCK)

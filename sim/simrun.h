@@ -18,6 +18,11 @@
 #include "script.h"
 
 void simrun(const struct config *cfg, struct script *s, struct result *res);
+/*
+ * The columns that identify a run (scenario, hash, allocator, reserve_n,
+ * seed, params), so a parent can label a run whose child died.
+ */
+void simrun_identity(const struct config *cfg, struct run_row *row);
 /* The canonical JSON of the run's parameters (sorted keys). */
 void simrun_params_json(const struct config *cfg, char *out, size_t len);
 

@@ -28,6 +28,12 @@ struct core_chan swap_chan_wswbuf;
 static int64_t nswap_lowat, nswap_hiwat;
 
 #define SWBLOCK_SIZE	304	/* sizeof(struct swblock), x86_64 */
+/*
+ * When vm_wait() returns without sleeping (the daemon while
+ * !vm_paging_min()) the kernel spins; each retry is charged this much CPU
+ * so simulated time moves and the watchdog can see the spin.
+ */
+#define SPIN_RETRY_COST	1e-3
 
 int swap_pager_swap_init(const struct config *cfg, char *err, size_t errlen)
 {
@@ -117,6 +123,7 @@ static void swp_pager_meta_build(struct vm_object *obj, uint32_t pindex)
 {
 	struct swblock_slot *s = &obj->swb[pindex / SWAP_META_PAGES];
 	int64_t tries = 0;
+	double t0;
 
 	obj->type = OBJT_SWAP;		/* swp_pager_meta_convert() */
 	while (s->swb == 0) {
@@ -128,7 +135,10 @@ static void swp_pager_meta_build(struct vm_object *obj, uint32_t pindex)
 			    "SWAPMETA allocation failed, free %lld cache %lld",
 			    (long long)vmstats.v_free_count,
 			    (long long)vmstats.v_cache_count);
+		t0 = core_now();
 		vm_wait(0);
+		if (core_now() == t0)
+			core_cpu(SPIN_RETRY_COST);	/* vm_wait returned at once */
 	}
 	s->count++;
 	obj->swapped[pindex] = 1;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmem.h"
 #include "swap_pager.h"
 #include "trace.h"
 #include "xmalloc.h"
@@ -40,6 +41,8 @@ struct core_chan vm_chan_pgbusy;
 struct alloc_zone *pv_zone;
 int vm_panicked;
 char vm_panic_msg[256];
+int vm_fail_nth_alloc;
+int64_t vm_fail_injected;
 static struct core_chan vm_chan_panic;
 
 struct vm_counters vm_cnt;
@@ -392,6 +395,10 @@ uint32_t vm_page_alloc(int class)
 	if (curthread_is_pagedaemon())
 		class |= VM_ALLOC_SYSTEM;	/* TDF_SYSTHREAD, :2583 */
 	vm_cnt.page_events++;
+	if (vm_fail_nth_alloc > 0 && --vm_fail_nth_alloc == 0) {
+		vm_fail_injected++;
+		return VM_PAGE_NONE;
+	}
 	for (;;) {
 		if (admit(class) && F > 0)
 			break;
@@ -671,9 +678,10 @@ void vm_page_unbusy(struct vm_object *obj, uint32_t pg)
  * vm_wait(), vm_page.c:2927-2975.  The page daemon sleeps on
  * vm_pageout_pages_needed ("VMWait") only while vm_paging_min(); anyone
  * else sleeps on &v_free_count ("vmwait") while vm_paging_min_nice(nice+1).
- * Otherwise it returns at once and the caller retries.
+ * Otherwise it returns at once and the caller retries.  `need` (NULL: the
+ * wake condition) is what a deadlock report shows for the sleeper.
  */
-void vm_wait(double timo)
+static void vm_wait_common(double timo, const char *need)
 {
 	struct core_thread *td = core_self();
 
@@ -685,10 +693,13 @@ void vm_wait(double timo)
 		double t0 = core_now();
 
 		vm_pageout_pages_needed = 1;
-		core_wait(&vm_chan_VMWait, timo, 1,
-		    "free+cache >= v_pageout_free_min (%lld); free %lld "
-		    "cache %lld", (long long)vmstats.v_pageout_free_min,
-		    (long long)F, (long long)C);
+		if (need != NULL)
+			core_wait(&vm_chan_VMWait, timo, 1, "%s", need);
+		else
+			core_wait(&vm_chan_VMWait, timo, 1,
+			    "free+cache >= v_pageout_free_min (%lld); free %lld "
+			    "cache %lld", (long long)vmstats.v_pageout_free_min,
+			    (long long)F, (long long)C);
 		vm_cnt.pd_blocked += core_now() - t0;
 		return;
 	}
@@ -700,13 +711,33 @@ void vm_wait(double timo)
 			core_wakeup(&vm_chan_psleep);
 	}
 	vm_pages_waiting++;
-	core_wait(&vm_chan_vmwait, timo, 1,
-	    "free+cache >= v_free_min+%lld (%lld) and free >= "
-	    "v_free_reserved (%lld); free %lld cache %lld",
-	    (long long)vm_page_free_hysteresis,
-	    (long long)(vmstats.v_free_min + vm_page_free_hysteresis),
-	    (long long)vmstats.v_free_reserved, (long long)F, (long long)C);
+	if (need != NULL)
+		core_wait(&vm_chan_vmwait, timo, 1, "%s", need);
+	else
+		core_wait(&vm_chan_vmwait, timo, 1,
+		    "free+cache >= v_free_min+%lld (%lld) and free >= "
+		    "v_free_reserved (%lld); free %lld cache %lld",
+		    (long long)vm_page_free_hysteresis,
+		    (long long)(vmstats.v_free_min + vm_page_free_hysteresis),
+		    (long long)vmstats.v_free_reserved, (long long)F,
+		    (long long)C);
 	vm_pages_waiting--;
+}
+
+void vm_wait(double timo)
+{
+	vm_wait_common(timo, NULL);
+}
+
+void vm_wait_need(double timo, const char *fmt, ...)
+{
+	char need[CORE_NEED_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(need, sizeof(need), fmt, ap);
+	va_end(ap);
+	vm_wait_common(timo, need);
 }
 
 /*
@@ -820,6 +851,9 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 	}
 	vmstats.v_dma_pages = vm_dma_reserved;
 	vm_cnt.min_free = vmstats.v_free_count;
+	vm_fail_nth_alloc = 0;
+	vm_fail_injected = 0;
+	kmem_init(cfg);		/* kernel_map, as vm_mem_init() does */
 	return 0;
 }
 

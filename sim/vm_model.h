@@ -126,6 +126,16 @@ extern struct core_chan vm_chan_psleep;		/* &vm_pages_needed */
 extern struct core_chan vm_chan_pgbusy;		/* a busy page, "pgrbwt" */
 extern struct alloc_zone *pv_zone;		/* "PV ENTRY" */
 
+/*
+ * Fault injection for tests: while vm_fail_nth_alloc > 0, every call of
+ * vm_page_alloc() (vm_page_alloc_kernel() included) counts it down, and
+ * the call that brings it to 0 returns VM_PAGE_NONE without looking at the
+ * free count - so setting it to n makes the n-th allocation from now fail,
+ * once.  vm_fail_injected counts the failures made.  vm_init() clears both.
+ */
+extern int vm_fail_nth_alloc;
+extern int64_t vm_fail_injected;
+
 /* The kernel would panic: record it and stop this thread for good. */
 void vm_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int vm_panicked;
@@ -189,6 +199,12 @@ void pagedaemon_wakeup(void);
 
 /* Waiting, sys/vm/vm_page.c:2927-3034 */
 void vm_wait(double timo);		/* timo 0: hz (1 s) */
+/*
+ * vm_wait() exactly, but a deadlock report shows the caller's words for
+ * what it waits for (e.g. "kmem_slab_alloc: page 7 of 32 at ...").
+ */
+void vm_wait_need(double timo, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void vm_wait_pfault(void);
 int curthread_is_pagedaemon(void);
 extern struct core_thread *vm_pagethread;

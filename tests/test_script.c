@@ -309,11 +309,14 @@ static void test_wrong_types_and_units(void)
 	    ":1: ncpus: expected an integer from 1 to 64, got 65"),
 	    "ncpus out of range");
 	CHECK(fails_with("machine { v_free_min = '500' }\n",
-	    ":1: v_free_min: expected a non-negative number, got string"),
+	    ":1: v_free_min: expected a non-negative whole number, got string"),
 	    "tunables are numbers");
 	CHECK(fails_with("machine { v_free_min = -1 }\n",
-	    ":1: v_free_min: expected a non-negative number, got -1"),
+	    ":1: v_free_min: expected a non-negative whole number, got -1"),
 	    "tunables are non-negative");
+	CHECK(fails_with("machine { v_free_min = 1.5 }\n",
+	    ":1: v_free_min: expected a non-negative whole number, got 1.5"),
+	    "tunables are whole numbers");
 	CHECK(fails_with("process { name = 'a', run = 3 }\n",
 	    ":1: run: expected a function, got number"), "run is a function");
 	CHECK(fails_with("process { run = function() end }\n",

@@ -11,10 +11,14 @@
 #include "../xmalloc.h"
 
 extern const struct alloc_ops zalloc_ops;
+extern const struct alloc_ops kmalloc_obj_ops;
+extern const struct alloc_ops reserve_kmalloc_obj_ops;
 
 /* Registered allocators, looked up by exact name. */
 static const struct alloc_ops *const registry[] = {
 	&zalloc_ops,
+	&kmalloc_obj_ops,
+	&reserve_kmalloc_obj_ops,
 	NULL,
 };
 

@@ -72,6 +72,12 @@ struct alloc_ops {
 	alloc_poll_fn *poll;
 	alloc_describe_fn *describe;
 	alloc_counters_fn *counters;
+	/*
+	 * 1 when an M_RNOWAIT request can still sleep (kmalloc_obj ignores
+	 * the caller's flags for its slab, dragonfly-vm.md 5.3e); the
+	 * contract suite holds the others to never sleeping on M_NOWAIT.
+	 */
+	int nowait_may_sleep;
 };
 
 struct alloc_zone {
@@ -101,5 +107,16 @@ struct alloc_zone *alloc_zones(void);
 
 alloc_obj_t alloc_request(struct alloc_zone *z, int flags);
 void alloc_release(struct alloc_zone *z, alloc_obj_t obj);
+
+/*
+ * The kmalloc_poller kernel thread (kern_slaballoc.c:475-526), defined in
+ * kmalloc_obj.c: wakes about once a second and calls ops->poll of one
+ * zone per wake-up, round-robin over alloc_zones().  Start it once at
+ * boot after the zones exist (a no-op when no zone has a poll).
+ * kmalloc_poller_idle_types adds that many idle turns per round, for the
+ * kernel's other malloc types (~240 of them; default 0).
+ */
+void kmalloc_poller_start(void);
+extern int kmalloc_poller_idle_types;
 
 #endif

@@ -18,8 +18,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core.h"
+#include "../kmem.h"
 #include "../trace.h"
 #include "../vm_model.h"
 #include "../xmalloc.h"
@@ -36,6 +38,7 @@ struct zone {
 	int64_t zmax_pcpu;
 	int64_t zsize;
 	int64_t zpagecount, zpagemax;
+	int64_t zkva;		/* base of the KVA reserved at zinit */
 	int64_t zget_failures;
 };
 
@@ -64,18 +67,45 @@ static int64_t zget(struct alloc_zone *z, struct zone *zn)
 static int zalloc_init(struct alloc_zone *z, char *err, size_t errlen)
 {
 	struct zone *zn = xcalloc(1, sizeof(*zn));
-	int64_t zmax, lim;
+	int64_t zmax, lim, n;
 
-	(void)err;
-	(void)errlen;
 	z->priv = zn;
 	zn->ncpus = vm_ncpus > 0 ? vm_ncpus : 1;
 	zn->pcpu = xcalloc((size_t)zn->ncpus, sizeof(*zn->pcpu));
 	zn->zsize = ((int64_t)z->objsize + ZONE_ROUNDING - 1) /
 	    ZONE_ROUNDING * ZONE_ROUNDING;
 	zn->zfreemin = zn->zsize > PAGE_SIZE ? 1 : PAGE_SIZE / zn->zsize;
-	zn->zpagemax = ((int64_t)z->nentries * zn->zsize + PAGE_SIZE - 1) /
-	    PAGE_SIZE;
+	/*
+	 * zinitna() :380: kmem_alloc_pageable() of the whole zone, page
+	 * tables included.  When kernel_map has no such hole zinit() fails
+	 * and swap_pager_swap_init() (:441-460) retries with n reduced by a
+	 * third; done here for every ZONE_INTERRUPT zone.
+	 */
+	n = z->nentries;
+	for (;;) {
+		zn->zpagemax = (n * zn->zsize + PAGE_SIZE - 1) / PAGE_SIZE;
+		zn->zkva = kmem_alloc_pageable((uint64_t)zn->zpagemax *
+		    PAGE_SIZE);
+		if (zn->zkva >= 0)
+			break;
+		n -= (n + 2) / 3;
+		if (n <= 0) {
+			snprintf(err, errlen, "panic: zinit %s: no kernel_map "
+			    "space for its KVA (kva %lld bytes)", z->name,
+			    (long long)kmem_stats.kva_size);
+			return -1;
+		}
+	}
+	if (n != z->nentries) {
+		if (strcmp(z->name, "SWAPMETA") == 0)
+			trace_event("swap_zone_reduced", "Swap zone entries "
+			    "reduced from %ld to %ld", z->nentries, (long)n);
+		else
+			trace_event("zone_reduced", "zinit %s: entries "
+			    "reduced from %ld to %ld", z->name, z->nentries,
+			    (long)n);
+		z->nentries = (long)n;
+	}
 	/* zmax_pcpu = zmax/ncpus/32, in [1024, 16 MiB/zsize] (HEAD) */
 	zmax = z->nentries;
 	zn->zmax_pcpu = zmax / zn->ncpus / 32;
