@@ -2,20 +2,24 @@
 -- interrupt-level consumers hold free pages below v_free_reserved?
 --
 -- The question of the May-2021 kernel-list post.  A 128 MiB machine runs
--- three processes whose anonymous memory is 1.6x RAM, rewritten sparsely
--- and at random, so page-outs keep landing in 32-page windows that have
--- no swblock yet: the swap pager must allocate SWAPMETA on the page
--- daemon's stack all the time, not only at the start.  Meanwhile:
---   * receive buffers (interrupt_load "rx") arrive in bursts and are held
---     for a while at VM_ALLOC_INTERRUPT, pulling free pages below
---     v_free_reserved and often below v_interrupt_free_min;
---   * user page-table pages and their PV entries (one per 512 pages, also
---     interrupt class) come and go as the daemon unmaps and the processes
---     fault back in.
+-- three processes ("db") whose anonymous memory is 1.6x RAM, rewritten
+-- sparsely and at random, so page-outs keep landing in 32-page windows
+-- that have no swblock yet: the swap pager allocates SWAPMETA on the page
+-- daemon's stack from the first page-out on.  Meanwhile, at interrupt
+-- class (VM_ALLOC_INTERRUPT, down to the last free page):
+--   * "rx": receive buffers for traffic the kernel consumes itself, held
+--     40 ms each, pulling free pages below v_free_reserved;
+--   * "sock": receive buffers queued on the db processes' sockets
+--     (256 KiB each), freed only when the process reads them — which it
+--     cannot do while it sleeps in a page fault.  These pages wait for
+--     the page daemon's progress: the dependency cycle of the post;
+--   * user page-table pages and their PV entries (one per 512 pages),
+--     which come and go as the daemon unmaps and the processes fault.
 -- With zalloc one free page lets the daemon make progress.  kmalloc_obj
--- needs a whole 128 KiB slab (32 pages, each admitted only above the
--- SYSTEM floor with an empty cache) plus map entries; reserve_kmalloc_obj
--- keeps N spare slabs, topped up without blocking.
+-- needs a whole 128 KiB slab: 32 pages, each admitted only above the
+-- SYSTEM floor (free > v_interrupt_free_min with an empty cache), plus
+-- map entries and address space.  reserve_kmalloc_obj keeps N spare
+-- slabs, topped up without blocking.
 scenario { name = "swapmeta_reserve", duration = "30s", watchdog = "5s",
            sample_every = "100ms" }
 machine  { ram = "128M", ncpus = 2, swap = "1G", swap_write_bw = "100M",
@@ -36,3 +40,5 @@ process { name = "db", count = 3, run = function(p)
 end }
 
 interrupt_load { name = "rx", rate = "2000/s", pages = 4, hold = "40ms" }
+interrupt_load { name = "sock", rate = "1500/s", pages = 1, hold = "5ms",
+                 consumer = "db", sockbuf = "256K" }

@@ -72,6 +72,11 @@ struct irq_cfg {
 	long pages;		/* pages per arrival */
 	double hold;		/* seconds held */
 	double start;
+	/* Receive buffers queued on the sockets of a process{}: freed only
+	 * when that process reads them, i.e. is not asleep for memory. */
+	char consumer[CFG_NAME_LEN];	/* process{} name; "" none */
+	uint64_t sockbuf;		/* bytes per socket; full: dropped */
+	int line;
 };
 
 struct config {

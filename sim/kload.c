@@ -1,75 +1,187 @@
-/* kload: see kload.h.  Arrivals are Poisson, from the run's seed. */
+/*
+ * kload: see kload.h.  Arrivals are Poisson, from the run's seed.
+ *
+ * Without a consumer, each arrival's pages are held `hold` seconds and
+ * freed.  With `consumer = "name"`, arrivals are queued round-robin on
+ * one socket per instance of that process{}, up to `sockbuf` bytes each
+ * (beyond: dropped, as when sbspace() is exhausted), and a buffer is
+ * freed once its hold time has passed and its process is not asleep
+ * waiting for memory — an application cannot read its socket while it
+ * is stuck in a page fault.  That ties these pages to the page daemon's
+ * progress, which plain receive buffers are not.
+ */
 #include "kload.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
+#include "proc.h"
 #include "rng.h"
 #include "vm_model.h"
 #include "xmalloc.h"
+
+#define SOCKET_POLL	0.01	/* re-check a blocked reader (seconds) */
 
 struct held {
 	double until;
 	uint32_t pg;
 };
 
+/* A FIFO of held buffers: every item is held equally long. */
+struct sock {
+	struct proc *reader;	/* NULL: freed on time, no limit */
+	struct held *ring;
+	size_t cap, head, n;
+	uint64_t bytes;
+};
+
 struct irq {
 	const struct irq_cfg *cfg;
 	struct rng rng;
-	struct held *ring;	/* FIFO: every item is held equally long */
-	size_t cap, head, n;
+	struct sock *socks;
+	int nsocks, next_sock;
 };
 
-static void push(struct irq *q, double until, uint32_t pg)
+static void push(struct sock *k, double until, uint32_t pg)
 {
-	if (q->n == q->cap) {
-		size_t ncap = q->cap ? q->cap * 2 : 256, i;
+	if (k->n == k->cap) {
+		size_t ncap = k->cap ? k->cap * 2 : 256, i;
 		struct held *r = xmalloc(sizeof(*r) * ncap);
-		for (i = 0; i < q->n; i++)
-			r[i] = q->ring[(q->head + i) % q->cap];
-		free(q->ring);
-		q->ring = r;
-		q->cap = ncap;
-		q->head = 0;
+		for (i = 0; i < k->n; i++)
+			r[i] = k->ring[(k->head + i) % k->cap];
+		free(k->ring);
+		k->ring = r;
+		k->cap = ncap;
+		k->head = 0;
 	}
-	q->ring[(q->head + q->n) % q->cap] = (struct held){ until, pg };
-	q->n++;
+	k->ring[(k->head + k->n) % k->cap] = (struct held){ until, pg };
+	k->n++;
+	k->bytes += PAGE_SIZE;
+}
+
+static void pop_free(struct sock *k)
+{
+	vm_page_free_kernel(k->ring[k->head].pg);
+	k->head = (k->head + 1) % k->cap;
+	k->n--;
+	k->bytes -= PAGE_SIZE;
+}
+
+static int closed(const struct sock *k)
+{
+	return k->reader != NULL && (k->reader->exited || k->reader->killed);
+}
+
+/* Can the socket's owner read it now? */
+static int readable(const struct sock *k)
+{
+	const struct core_thread *td;
+
+	if (k->reader == NULL || closed(k))
+		return 1;
+	td = k->reader->td;
+	return !(td->chan != NULL && td->memwait);
+}
+
+/* One socket per instance of the consumer, found once processes exist. */
+static void resolve(struct irq *q)
+{
+	struct proc *p;
+
+	if (q->socks != NULL)
+		return;
+	if (!q->cfg->consumer[0]) {
+		q->socks = xcalloc(1, sizeof(*q->socks));
+		q->nsocks = 1;
+		return;
+	}
+	for (p = allproc; p != NULL; p = p->next)
+		if (strcmp(p->cfg->name, q->cfg->consumer) == 0)
+			q->nsocks++;
+	q->socks = xcalloc((size_t)q->nsocks, sizeof(*q->socks));
+	q->nsocks = 0;
+	for (p = allproc; p != NULL; p = p->next)
+		if (strcmp(p->cfg->name, q->cfg->consumer) == 0)
+			q->socks[q->nsocks++].reader = p;
+}
+
+/* Free what its reader has consumed; the earliest time to look again. */
+static double drain(struct irq *q, double now, double wake)
+{
+	int i;
+
+	for (i = 0; i < q->nsocks; i++) {
+		struct sock *k = &q->socks[i];
+		while (k->n > 0 && (closed(k) ||
+		    (k->ring[k->head].until <= now && readable(k))))
+			pop_free(k);
+		if (k->n == 0)
+			continue;
+		if (k->ring[k->head].until > now) {
+			if (k->ring[k->head].until < wake)
+				wake = k->ring[k->head].until;
+		} else if (now + SOCKET_POLL < wake) {
+			wake = now + SOCKET_POLL;
+		}
+	}
+	return wake;
+}
+
+static struct sock *pick(struct irq *q)
+{
+	int i;
+
+	for (i = 0; i < q->nsocks; i++) {
+		struct sock *k = &q->socks[q->next_sock++ % q->nsocks];
+		if (!closed(k))
+			return k;
+	}
+	return NULL;
+}
+
+static void arrive(struct irq *q, double now)
+{
+	const struct irq_cfg *c = q->cfg;
+	struct sock *k = pick(q);
+	long i;
+	uint32_t pg;
+
+	if (k == NULL)
+		return;
+	if (k->reader != NULL &&
+	    k->bytes + (uint64_t)c->pages * PAGE_SIZE > c->sockbuf) {
+		vm_cnt.irq_alloc_failures++;	/* socket buffer full */
+		return;
+	}
+	for (i = 0; i < c->pages; i++) {
+		pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
+		if (pg == VM_PAGE_NONE) {
+			vm_cnt.irq_alloc_failures++;
+			break;
+		}
+		push(k, now + c->hold, pg);
+	}
 }
 
 static void irq_thread(struct core_thread *td)
 {
 	struct irq *q = td->arg;
-	const struct irq_cfg *c = q->cfg;
-	double next = c->start, now;
-	long i;
-	uint32_t pg;
+	double next = q->cfg->start, now, wake;
 
 	for (;;) {
-		double wake = next;
-		if (q->n > 0 && q->ring[q->head].until < wake)
-			wake = q->ring[q->head].until;
 		now = core_now();
+		resolve(q);
+		wake = drain(q, now, next);
 		if (wake > now)
 			core_sleep(wake - now);
 		now = core_now();
-		while (q->n > 0 && q->ring[q->head].until <= now) {
-			vm_page_free_kernel(q->ring[q->head].pg);
-			q->head = (q->head + 1) % q->cap;
-			q->n--;
-		}
 		if (now < next)
 			continue;
-		for (i = 0; i < c->pages; i++) {
-			pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
-			if (pg == VM_PAGE_NONE) {
-				vm_cnt.irq_alloc_failures++;
-				break;
-			}
-			push(q, now + c->hold, pg);
-		}
-		next = now - log(1.0 - rng_unit(&q->rng)) / c->rate;
+		arrive(q, now);
+		next = now - log(1.0 - rng_unit(&q->rng)) / q->cfg->rate;
 	}
 }
 

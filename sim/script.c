@@ -952,8 +952,30 @@ static int l_process(lua_State *L)
 }
 
 static const char *const irq_keys[] = {
-	"name", "rate", "pages", "hold", "start", NULL,
+	"consumer", "hold", "name", "pages", "rate", "sockbuf", "start", NULL,
 };
+
+/* An interrupt_load's consumer must name a process{} (declared anywhere). */
+static int check_consumers(const struct config *cfg, const char *path,
+    char *err, size_t errlen)
+{
+	int i, k;
+
+	for (i = 0; i < cfg->nirqs; i++) {
+		const struct irq_cfg *q = &cfg->irqs[i];
+		if (!q->consumer[0])
+			continue;
+		for (k = 0; k < cfg->nprocs; k++)
+			if (strcmp(cfg->procs[k].name, q->consumer) == 0)
+				break;
+		if (k == cfg->nprocs) {
+			snprintf(err, errlen, "%s:%d: consumer '%s' is not a "
+			    "process{}", path, q->line, q->consumer);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int l_interrupt_load(lua_State *L)
 {
@@ -988,6 +1010,12 @@ static int l_interrupt_load(lua_State *L)
 	opt_long(&t, "pages", 1, LUA_MAXINTEGER, &q->pages);
 	opt_real(&t, "hold", &kind_time, &q->hold);
 	opt_real(&t, "start", &kind_time, &q->start);
+	opt_name(&t, "consumer", q->consumer, sizeof(q->consumer));
+	q->sockbuf = 256 << 10;
+	opt_size(&t, "sockbuf", &q->sockbuf);
+	if (q->consumer[0] && q->sockbuf < 4096)
+		raisef(L, line, "sockbuf must hold at least one page");
+	q->line = line;
 	cfg->nirqs++;
 	s->in_api = 0;
 	return 0;
@@ -1795,6 +1823,8 @@ struct script *script_load(const char *path, struct param *params,
 		snprintf(err, errlen, "%s: scenario starts no process", path);
 		goto fail;
 	}
+	if (check_consumers(cfg, path, err, errlen) != 0)
+		goto fail;
 	if (cfg->name[0] == '\0')
 		default_name(cfg, path);
 	s->cfg = NULL;
