@@ -123,8 +123,10 @@ static void record_state(struct result *res)
 	result_add_counter(res, "v_active_count", vmstats.v_active_count);
 	result_add_counter(res, "v_wire_count", vmstats.v_wire_count);
 	result_add_counter(res, "v_busy_count", vmstats.v_busy_count);
-	result_add_counter(res, "swap_async_inflight",
+	result_add_counter(res, "swap_async_pbufs_in_use",
 	    vm_swap_async_max() - nsw_wcount_async);
+	result_add_counter(res, "swap_ios_in_flight",
+	    swapdev.queued + swapdev.inflight);
 	result_add_counter(res, "swap_free_pages", swap_free_pages);
 	result_add_counter(res, "swap_pager_full", swap_pager_full);
 	for (z = alloc_zones(); z != NULL; z = z->next)
@@ -132,12 +134,36 @@ static void record_state(struct result *res)
 			z->ops->counters(z, emit_counter, res);
 }
 
-/* One line: who is stuck on what. */
+/* Where the page daemon is, in a few words. */
+static void daemon_state(char *buf, size_t len)
+{
+	struct core_thread *pd = vm_pagethread;
+
+	if (pd->chan == NULL)
+		snprintf(buf, len, "page daemon running but freeing nothing");
+	else if (strncmp(pd->need, "kmem_slab_alloc", 15) == 0)
+		snprintf(buf, len, "page daemon blocked in %s", pd->need);
+	else if (pd->chan == &vm_chan_VMWait)
+		snprintf(buf, len, "page daemon in vm_wait (%s): %s",
+		    swap_zone->stats.failures > 0 ?
+		    "swp_pager_meta_build, SWAPMETA NULL" : "VMWait",
+		    pd->need);
+	else
+		snprintf(buf, len, "page daemon asleep on %s: %s",
+		    pd->chan->name, pd->need);
+}
+
+/*
+ * One line: who is stuck on what, e.g. "page daemon blocked in
+ * kmem_slab_alloc: page 1 of 32 ...; no swap I/O in flight; no other
+ * thread can free pages".
+ */
 static void diagnose(struct result *res)
 {
 	struct run_row *row = &res->row;
-	struct core_thread *pd = vm_pagethread;
 	int nproc = 0, nmem = 0;
+	int64_t inflight = swapdev.queued + swapdev.inflight;
+	char pd[200];
 	struct proc *p;
 
 	for (p = allproc; p != NULL; p = p->next) {
@@ -147,15 +173,18 @@ static void diagnose(struct result *res)
 		if (p->td->chan != NULL && p->td->memwait)
 			nmem++;
 	}
-	snprintf(row->message, sizeof(row->message), "page daemon %s%s%s; "
-	    "%d of %d processes wait for memory; free %lld cache %lld "
-	    "(v_free_reserved %lld); %lld swap writes in flight",
-	    pd->chan ? "waits on " : "running",
-	    pd->chan ? pd->chan->name : "",
-	    pd->chan ? (pd->memwait ? " (memory)" : "") : "", nmem, nproc,
-	    (long long)vmstats.v_free_count, (long long)vmstats.v_cache_count,
-	    (long long)vmstats.v_free_reserved,
-	    (long long)(vm_swap_async_max() - nsw_wcount_async));
+	daemon_state(pd, sizeof(pd));
+	if (inflight > 0)
+		snprintf(row->message, sizeof(row->message), "%s; %lld swap "
+		    "I/Os in flight; %d of %d processes wait for memory", pd,
+		    (long long)inflight, nmem, nproc);
+	else if (nmem == nproc)
+		snprintf(row->message, sizeof(row->message), "%s; no swap I/O "
+		    "in flight; no other thread can free pages", pd);
+	else
+		snprintf(row->message, sizeof(row->message), "%s; no swap I/O "
+		    "in flight; %d of %d processes wait for memory", pd, nmem,
+		    nproc);
 }
 
 /* The thresholds, kept with every run for plots and reports. */
