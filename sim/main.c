@@ -4,10 +4,19 @@
  *   memsim run SCENARIO [-p name=value]... [--seed N] [--db FILE]
  *              [--fail-on-deadlock] [--wall-limit SECONDS]
  *              [--lua-budget N] [--lua-mem SIZE]
+ *   memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] [-j N]
+ *              [--shard I/K] [--db FILE] [--wall-limit SECONDS]
+ *              [--busy-timeout SECONDS] [--lua-budget N] [--lua-mem SIZE]
+ *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
+ *   memsim merge OUT.db IN.db...
+ *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
+ *
+ * A LIST is "a,b,c", "lo..hi" or a mix ("1..4,8").
  *
  * Exit status: 0 whatever the simulated outcome (3 for a deadlock with
- * --fail-on-deadlock), 2 for usage and scenario errors, 1 for the
- * environment (database, files).
+ * --fail-on-deadlock, and from find-n when no N is enough), 2 for usage
+ * and scenario errors, 1 for the environment (database, files), 128 + n
+ * for a sweep stopped by signal n.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -19,8 +28,10 @@
 #include <lua.h>
 
 #include "core.h"
+#include "report.h"
 #include "runner.h"
 #include "store.h"
+#include "sweep.h"
 #include "units.h"
 #include "version.h"
 
@@ -35,6 +46,15 @@ static void usage(void)
 	    "[--db FILE]\n"
 	    "                  [--fail-on-deadlock] [--wall-limit SECONDS] "
 	    "[--lua-budget N] [--lua-mem SIZE]\n"
+	    "       memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] "
+	    "[-j N] [--shard I/K]\n"
+	    "                  [--db FILE] [--wall-limit SECONDS] "
+	    "[--busy-timeout SECONDS]\n"
+	    "       memsim find-n SCENARIO --seeds K [-p name=value]... "
+	    "[-j N] [--db FILE]\n"
+	    "       memsim merge OUT.db IN.db...\n"
+	    "       memsim report [--db FILE] [--scenario NAME] "
+	    "[--plot DIR [--run ID]]\n"
 	    "       memsim version\n");
 }
 
@@ -97,18 +117,57 @@ struct opts {
 	int fail_on_deadlock;
 };
 
-static int parse_run_opts(int argc, char **argv, struct opts *o)
+/* Options every command that runs the model takes. */
+struct common {
+	const char **db;
+	double *wall_limit;
+	struct script_limits *limits;
+};
+
+/* 0: taken; -1: not a common option; otherwise the exit status. */
+static int common_opt(const struct common *c, const char *a,
+    const char *val)
 {
 	char err[256];
 	uint64_t v;
+
+	if (strcmp(a, "--db") == 0) {
+		*c->db = val;
+	} else if (strcmp(a, "--wall-limit") == 0) {
+		if (units_time(val, c->wall_limit, err, sizeof(err)) != 0)
+			return die(EXIT_USAGE, "--wall-limit: %s", err);
+	} else if (strcmp(a, "--lua-budget") == 0) {
+		if (parse_u64(val, &v) != 0 || v == 0)
+			return die(EXIT_USAGE, "--lua-budget %s: "
+			    "expected a positive whole number", val);
+		c->limits->instructions = v;
+	} else if (strcmp(a, "--lua-mem") == 0) {
+		if (units_size(val, &v, err, sizeof(err)) != 0 || v == 0)
+			return die(EXIT_USAGE, "--lua-mem: %s", v == 0 ?
+			    "must be positive" : err);
+		c->limits->mem_bytes = v;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void limits_defaults(struct script_limits *lim)
+{
+	lim->mem_bytes = 256ULL << 20;
+	lim->instructions = 1000000000ULL;
+}
+
+static int parse_run_opts(int argc, char **argv, struct opts *o)
+{
+	struct common c = { &o->db, &o->spec.wall_limit, &o->spec.limits };
 	int i, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->db = "results.db";
 	o->spec.seed = 1;
 	o->spec.wall_limit = 600;
-	o->spec.limits.mem_bytes = 256ULL << 20;
-	o->spec.limits.instructions = 1000000000ULL;
+	limits_defaults(&o->spec.limits);
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,23 +194,9 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 			    o->spec.seed > INT64_MAX)
 				return die(EXIT_USAGE, "--seed %s: expected a "
 				    "whole number below 2^63", val);
-		} else if (strcmp(a, "--db") == 0) {
-			o->db = val;
-		} else if (strcmp(a, "--wall-limit") == 0) {
-			if (units_time(val, &o->spec.wall_limit, err,
-			    sizeof(err)) != 0)
-				return die(EXIT_USAGE, "--wall-limit: %s", err);
-		} else if (strcmp(a, "--lua-budget") == 0) {
-			if (parse_u64(val, &v) != 0 || v == 0)
-				return die(EXIT_USAGE, "--lua-budget %s: "
-				    "expected a positive whole number", val);
-			o->spec.limits.instructions = v;
-		} else if (strcmp(a, "--lua-mem") == 0) {
-			if (units_size(val, &v, err, sizeof(err)) != 0 ||
-			    v == 0)
-				return die(EXIT_USAGE, "--lua-mem: %s", v == 0 ?
-				    "must be positive" : err);
-			o->spec.limits.mem_bytes = v;
+		} else if ((rc = common_opt(&c, a, val)) >= 0) {
+			if (rc != 0)
+				return rc;
 		} else {
 			return die(EXIT_USAGE, "unknown option '%s'", a);
 		}
@@ -229,6 +274,221 @@ static int cmd_run(int argc, char **argv)
 	return rc;
 }
 
+/* "-p name=LIST" of a sweep: one axis per name, the last one wins. */
+static int add_axis(struct sweep_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t nlen;
+	int i;
+
+	if (eq == NULL || eq == arg)
+		return die(EXIT_USAGE, "-p %s: expected name=values", arg);
+	nlen = (size_t)(eq - arg);
+	if (nlen >= CFG_NAME_LEN || strlen(eq + 1) >= CFG_SWEEP_LEN)
+		return die(EXIT_USAGE, "-p %s: too long", arg);
+	for (i = 0; i < o->naxes; i++)
+		if (strlen(o->axes[i].name) == nlen &&
+		    strncmp(o->axes[i].name, arg, nlen) == 0)
+			break;
+	if (i == o->naxes) {
+		if (o->naxes == CFG_MAX_PARAMS)
+			return die(EXIT_USAGE, "too many -p parameters");
+		o->naxes++;
+	}
+	memcpy(o->axes[i].name, arg, nlen);
+	o->axes[i].name[nlen] = 0;
+	snprintf(o->axes[i].values, CFG_SWEEP_LEN, "%s", eq + 1);
+	return 0;
+}
+
+/* "-j N": 1..SWEEP_MAX_JOBS. */
+static int parse_jobs(const char *val, int *jobs)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v) != 0 || v == 0)
+		return die(EXIT_USAGE, "-j %s: expected a positive whole number",
+		    val);
+	if (v > SWEEP_MAX_JOBS)
+		return die(EXIT_USAGE, "-j %s: at most %d", val,
+		    SWEEP_MAX_JOBS);
+	*jobs = (int)v;
+	return 0;
+}
+
+/* "--shard I/K" with 1 <= I <= K. */
+static int parse_shard(const char *val, int *shard, int *nshards)
+{
+	unsigned long i, k;
+	char *end;
+
+	errno = 0;
+	i = strtoul(val, &end, 10);
+	if (end != val && *end == '/' && end[1] >= '0' && end[1] <= '9') {
+		k = strtoul(end + 1, &end, 10);
+		if (*end == '\0' && errno == 0 && i >= 1 && i <= k &&
+		    k <= 1000000) {
+			*shard = (int)i;
+			*nshards = (int)k;
+			return 0;
+		}
+	}
+	return die(EXIT_USAGE, "--shard %s: expected I/K with 1 <= I <= K",
+	    val);
+}
+
+static int parse_busy(const char *val, int *ms)
+{
+	char err[256];
+	double s;
+
+	if (units_time(val, &s, err, sizeof(err)) != 0)
+		return die(EXIT_USAGE, "--busy-timeout: %s", err);
+	*ms = s * 1000 > 1e9 ? 1000000000 : (int)(s * 1000);
+	if (*ms < 1)
+		*ms = 1;
+	return 0;
+}
+
+/* A sweep's option (findn: those find-n takes); 0, -1 unknown, status. */
+static int sweep_opt(struct sweep_opts *o, int findn, const char *a,
+    const char *val)
+{
+	if (strcmp(a, "-p") == 0)
+		return add_axis(o, val);
+	if (strcmp(a, "--seeds") == 0) {
+		o->seeds = val;
+		return 0;
+	}
+	if (strcmp(a, "-j") == 0)
+		return parse_jobs(val, &o->jobs);
+	if (strcmp(a, "--busy-timeout") == 0)
+		return parse_busy(val, &o->busy_ms);
+	if (!findn && strcmp(a, "--shard") == 0)
+		return parse_shard(val, &o->shard, &o->nshards);
+	return -1;
+}
+
+static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o,
+    int findn)
+{
+	struct common c = { &o->db, &o->wall_limit, &o->limits };
+	int i, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->db = "results.db";
+	o->wall_limit = 600;
+	limits_defaults(&o->limits);
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-') {
+			if (o->path != NULL)
+				return die(EXIT_USAGE, "unexpected argument "
+				    "'%s'", a);
+			o->path = a;
+			continue;
+		}
+		if (i + 1 == argc)
+			return die(EXIT_USAGE, "%s needs a value", a);
+		rc = sweep_opt(o, findn, a, argv[++i]);
+		if (rc < 0)
+			rc = common_opt(&c, a, argv[i]);
+		if (rc < 0)
+			return die(EXIT_USAGE, "unknown option '%s'", a);
+		if (rc > 0)
+			return rc;
+	}
+	if (o->path == NULL) {
+		usage();
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int cmd_sweep(int argc, char **argv, int findn)
+{
+	struct sweep_opts o;
+	int rc;
+
+	if ((rc = parse_sweep_opts(argc, argv, &o, findn)) != 0)
+		return rc;
+	return findn ? sweep_find_n(&o) : sweep_main(&o);
+}
+
+/* Every input is checked before the output is touched. */
+static int cmd_merge(int argc, char **argv)
+{
+	struct store_merge_stats ms;
+	struct store *st;
+	char err[512];
+	int i;
+
+	if (argc < 2) {
+		usage();
+		return EXIT_USAGE;
+	}
+	for (i = 1; i < argc; i++)
+		if (store_check_source(argv[i], err, sizeof(err)) != 0)
+			return die(EXIT_ENV, "%s", err);
+	if (store_open(&st, argv[0], err, sizeof(err)) != 0)
+		return die(EXIT_ENV, "%s", err);
+	for (i = 1; i < argc; i++) {
+		if (store_merge(st, argv[i], &ms, err, sizeof(err)) != 0) {
+			store_close(st);
+			return die(EXIT_ENV, "%s", err);
+		}
+		printf("merged %s: %lld runs added, %lld already there\n",
+		    argv[i], (long long)ms.added, (long long)ms.present);
+	}
+	store_close(st);
+	return 0;
+}
+
+static int parse_report_opts(int argc, char **argv, struct report_opts *o)
+{
+	uint64_t v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->db = "results.db";
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] :
+		    NULL;
+
+		if (val == NULL)
+			return die(EXIT_USAGE, "%s needs a value", a);
+		i++;
+		if (strcmp(a, "--db") == 0)
+			o->db = val;
+		else if (strcmp(a, "--scenario") == 0)
+			o->scenario = val;
+		else if (strcmp(a, "--plot") == 0)
+			o->plot_dir = val;
+		else if (strcmp(a, "--run") == 0) {
+			if (parse_u64(val, &v) != 0 || v == 0 ||
+			    v > INT64_MAX)
+				return die(EXIT_USAGE, "--run %s: expected a "
+				    "run id", val);
+			o->run_id = (int64_t)v;
+		} else
+			return die(EXIT_USAGE, "unknown option '%s'", a);
+	}
+	if (o->run_id != 0 && o->plot_dir == NULL)
+		return die(EXIT_USAGE, "--run needs --plot DIR");
+	return 0;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	int rc;
+
+	if ((rc = parse_report_opts(argc, argv, &o)) != 0)
+		return rc;
+	return report_main(&o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -237,6 +497,14 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(argv[1], "sweep") == 0)
+		return cmd_sweep(argc - 2, argv + 2, 0);
+	if (strcmp(argv[1], "find-n") == 0)
+		return cmd_sweep(argc - 2, argv + 2, 1);
+	if (strcmp(argv[1], "merge") == 0)
+		return cmd_merge(argc - 2, argv + 2);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("memsim %s (SimGrid %s, %s, SQLite %s)\n",
 		    MEMSIM_VERSION, core_simgrid_version(), LUA_RELEASE,

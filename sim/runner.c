@@ -11,10 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "sha256.h"
 #include "simrun.h"
@@ -77,7 +82,7 @@ int runner_validate(const struct run_spec *spec, struct config *cfg,
 	return 0;
 }
 
-static double wall_now(void)
+double runner_now(void)
 {
 	struct timespec ts;
 
@@ -85,18 +90,52 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void child(const struct run_spec *spec, int fd)
+/* See RUNNER_CRASH_ENV in runner.h.  No core file: tests crash on purpose. */
+static void test_crash_hook(uint64_t seed)
+{
+	const char *v = getenv(RUNNER_CRASH_ENV);
+	struct rlimit none = { 0, 0 };
+
+	if (v == NULL || *v == '\0' || strtoull(v, NULL, 10) != seed)
+		return;
+	setrlimit(RLIMIT_CORE, &none);
+	raise(SIGSEGV);
+}
+
+/*
+ * A child must not outlive a parent that was killed (kill -9 of a
+ * sweep): it would simulate on for up to its wall-clock limit with no
+ * one to read the result.  Linux can say so; elsewhere the child ends
+ * when its alarm() fires.
+ */
+static void die_with_parent(pid_t parent)
+{
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	if (getppid() != parent)
+		_exit(1);
+}
+
+static _Noreturn void child(const struct run_spec *spec, int fd,
+    pid_t parent)
 {
 	struct param params[CFG_MAX_PARAMS];
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
 	struct result res;
 	struct script *s;
 	char err[RES_MSG_LEN];
-	double t0 = wall_now();
+	double t0 = runner_now();
 
+	die_with_parent(parent);
+	/* A sweep's parent catches these; a run ends by them, as before. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	if (spec->wall_limit > 0)
 		alarm((unsigned)spec->wall_limit + 2);
+	test_crash_hook(spec->seed);
 	result_init(&res);
 	params_copy(spec, params);
 	s = script_load(spec->path, params, spec->nparams, spec->seed,
@@ -109,86 +148,114 @@ static void child(const struct run_spec *spec, int fd)
 	} else {
 		simrun(cfg, s, &res);
 	}
-	res.row.wall_seconds = wall_now() - t0;
+	res.row.wall_seconds = runner_now() - t0;
 	result_write(fd, &res);
 	close(fd);
 	_exit(0);
 }
 
-static void fail(struct result *res, const struct run_spec *spec,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* res becomes an error outcome; it must own nothing (result_free'd). */
+static void fail(struct result *res, uint64_t seed, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void fail(struct result *res, const struct run_spec *spec,
-    const char *fmt, ...)
+static void fail(struct result *res, uint64_t seed, const char *fmt, ...)
 {
 	va_list ap;
 
-	result_free(res);
 	result_init(res);
 	res->row.outcome = OUTCOME_ERROR;
-	res->row.seed = spec->seed;
+	res->row.seed = seed;
 	va_start(ap, fmt);
 	vsnprintf(res->row.message, sizeof(res->row.message), fmt, ap);
 	va_end(ap);
 }
 
-void runner_run(const struct run_spec *spec, struct result *res)
+int runner_start(const struct run_spec *spec, struct runner_child *c,
+    struct result *res)
 {
-	int fds[2], status, rc = -1;
-	double t0 = wall_now(), left;
-	struct pollfd pfd;
-	pid_t pid;
+	pid_t parent = getpid();
+	int fds[2];
 
-	result_init(res);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->seed = spec->seed;
+	c->wall_limit = spec->wall_limit;
 	fflush(NULL);
 	if (pipe(fds) != 0) {
-		fail(res, spec, "pipe: %s", strerror(errno));
-		return;
+		fail(res, spec->seed, "pipe: %s", strerror(errno));
+		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
+	c->started = runner_now();
+	c->deadline = spec->wall_limit > 0 ? c->started + spec->wall_limit : 0;
+	c->pid = fork();
+	if (c->pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		fail(res, spec, "fork: %s", strerror(errno));
-		return;
+		fail(res, spec->seed, "fork: %s", strerror(errno));
+		return -1;
 	}
-	if (pid == 0) {
+	if (c->pid == 0) {
 		close(fds[0]);
-		child(spec, fds[1]);
+		child(spec, fds[1], parent);
 	}
 	close(fds[1]);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	for (;;) {
-		left = spec->wall_limit > 0 ?
-		    spec->wall_limit - (wall_now() - t0) : 1e9;
-		if (left <= 0) {
-			rc = -2;
-			break;
-		}
-		rc = poll(&pfd, 1, (int)(left * 1000 > 1e9 ? 1e9 :
-		    left * 1000 + 1));
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc > 0) {
-			rc = result_read(fds[0], res);
-			break;
-		}
-	}
-	if (rc == -2)
-		kill(pid, SIGKILL);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	c->fd = fds[0];
+	return 0;
+}
+
+void runner_finish(struct runner_child *c, int overran, struct result *res)
+{
+	int status = 0, rc = -1;
+
+	result_init(res);
+	if (overran)
+		kill(c->pid, SIGKILL);
+	else
+		rc = result_read(c->fd, res);
+	close(c->fd);
+	c->fd = -1;
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc == -2) {
-		fail(res, spec, "wall-clock limit of %gs exceeded",
-		    spec->wall_limit);
-	} else if (rc != 0) {
-		if (WIFSIGNALED(status))
-			fail(res, spec, "run died with signal %d (%s)",
-			    WTERMSIG(status), strsignal(WTERMSIG(status)));
-		else
-			fail(res, spec, "run ended without a result (exit "
-			    "status %d)", WEXITSTATUS(status));
+	c->signal = rc != 0 && !overran && WIFSIGNALED(status) ?
+	    WTERMSIG(status) : 0;
+	if (rc == 0)
+		return;
+	result_free(res);
+	if (overran)
+		fail(res, c->seed, "wall-clock limit of %gs exceeded",
+		    c->wall_limit);
+	else if (WIFSIGNALED(status))
+		fail(res, c->seed, "run died with signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		fail(res, c->seed, "run ended without a result (exit status "
+		    "%d)", WEXITSTATUS(status));
+}
+
+/* Wait until the child's pipe is readable; 0, or -1 once it overran. */
+static int wait_readable(const struct runner_child *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	double left;
+	int rc;
+
+	for (;;) {
+		left = c->deadline > 0 ? c->deadline - runner_now() : 1e6;
+		if (left <= 0)
+			return -1;
+		rc = poll(&pfd, 1, (int)(left * 1000 + 1));
+		if (rc > 0)
+			return 0;
+		if (rc < 0 && errno != EINTR)
+			return 0;	/* let result_read() report it */
 	}
+}
+
+void runner_run(const struct run_spec *spec, struct result *res)
+{
+	struct runner_child c;
+
+	if (runner_start(spec, &c, res) != 0)
+		return;
+	runner_finish(&c, wait_readable(&c) != 0, res);
 }

@@ -6,12 +6,15 @@
  * _exit(); the parent waits with a wall-clock limit.  A child that dies
  * or overruns becomes a run with outcome `error` saying why, so a crash
  * of one run never takes the caller with it.  Only the parent touches
- * SQLite.
+ * SQLite.  runner_run() waits for one child; a sweep starts several
+ * with runner_start(), polls their pipes and collects each with
+ * runner_finish().
  */
 #ifndef MEMSIM_RUNNER_H
 #define MEMSIM_RUNNER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "result.h"
@@ -26,8 +29,47 @@ struct run_spec {
 	double wall_limit;		/* seconds; 0: none */
 };
 
+/*
+ * A started child.  The parent polls `fd` (readable: the result is
+ * coming, or the child died) and calls runner_finish() once it is
+ * readable or `deadline` (monotonic seconds, 0: none) has passed.
+ */
+struct runner_child {
+	pid_t pid;
+	int fd;
+	double started, deadline;
+	uint64_t seed;
+	double wall_limit;
+	int signal;		/* runner_finish: the signal that killed it
+				   before it gave a result; 0: none */
+};
+
 /* Run and fill res (always: an error outcome on failure). */
 void runner_run(const struct run_spec *spec, struct result *res);
+
+/*
+ * Fork a child for spec.  0, or -1 with res set to an error outcome
+ * (no child then).  runner_run() is runner_start() + runner_finish().
+ */
+int runner_start(const struct run_spec *spec, struct runner_child *c,
+    struct result *res);
+/*
+ * Collect a started child: read its result (this blocks until the child
+ * has written it, so call it when fd is readable), reap it, and turn a
+ * death by signal or, with `overran`, the wall-clock limit into an error
+ * outcome.  res is initialised here.
+ */
+void runner_finish(struct runner_child *c, int overran, struct result *res);
+
+/* Monotonic seconds, the clock of runner_child.deadline. */
+double runner_now(void);
+
+/*
+ * Test hook: with MEMSIM_TEST_CRASH_SEED=N in the environment, the child
+ * of every run with seed N raises SIGSEGV before it loads the scenario,
+ * so tests can check that a crashed run is recorded and a sweep goes on.
+ */
+#define RUNNER_CRASH_ENV "MEMSIM_TEST_CRASH_SEED"
 
 /* Load a scenario in this process to validate it and its -p params.
  * Returns 0, or -1 with a one-line message. */

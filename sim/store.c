@@ -7,8 +7,11 @@
  * brings the schema up to STORE_SCHEMA_VERSION by numbered migrations
  * keyed on PRAGMA user_version, each in its own transaction.  A run and
  * its child rows go in with statements prepared once per store, inside
- * one BEGIN IMMEDIATE transaction, so a failure leaves nothing behind.
- * No SQL is ever built from values: everything variable is bound.
+ * one BEGIN IMMEDIATE transaction, so a failure leaves nothing behind;
+ * a sweep's runs go in batches, one transaction per batch.  The views of
+ * analyze/views.sql are compiled in (embed_views_sql) and re-created when
+ * their text changes.  No SQL is ever built from values: everything
+ * variable is bound, the path of a merged database included.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -16,15 +19,23 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "sha256.h"
 #include "xmalloc.h"
+
+/* analyze/views.sql, turned into a C string at build time (meson.build) */
+extern const char embed_views_sql[];
+
+#define DEFAULT_BUSY_MS	10000
 
 /*
  * Migration N (1-based) takes user_version from N-1 to N and must end
@@ -127,6 +138,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_run ON events(run_id);"
 	"CREATE INDEX counters_run ON counters(run_id);"
 	"PRAGMA user_version = 1;",
+	/* 2: meta, for what is not a run (the views' hash) */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") STRICT;"
+	"PRAGMA user_version = 2;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -143,10 +160,36 @@ enum {
 	S_SAMPLE,
 	S_EVENT,
 	S_COUNTER,
+	S_RUN_NEW,
+	S_OUTCOME,
+	S_SWEEP_FIND,
+	S_SWEEP_NEW,
+	S_SWEEP_SET,
+	S_SWEEP_DONE,
+	S_RATES,
+	S_RUN_GET,
+	S_SAMPLES,
+	S_COUNTERS,
 	S_COUNT
 };
 
 #define KEY_WHERE " WHERE scenario_sha256 = ?1 AND params = ?2 AND seed = ?3"
+
+/* Every column of runs that a run brings (id and created_at are ours). */
+#define RUN_COLS "scenario, scenario_sha256, allocator," \
+	" reserve_n, seed, params, outcome, deadlock_kind, message," \
+	" end_time, deadlock_time, min_free_pages, pageouts, swapins," \
+	" oom_kills, page_faults, pages_scanned, pages_freed," \
+	" pd_blocked_seconds, pd_pbuf_wait_seconds, swapmeta_pages_peak," \
+	" swapmeta_allocs, swapmeta_alloc_failures, kmem_slab_allocs," \
+	" slab_alloc_waits, reserve_refill_failures, reserve_min_level," \
+	" kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped," \
+	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
+	" simgrid_version, lua_version, sqlite_version"
+#define RUN_VALUES \
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -154,18 +197,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_FIND] = "SELECT id FROM runs" KEY_WHERE,
 	[S_DELETE] = "DELETE FROM runs" KEY_WHERE,
-	[S_RUN] = "INSERT INTO runs (scenario, scenario_sha256, allocator,"
-	    " reserve_n, seed, params, outcome, deadlock_kind, message,"
-	    " end_time, deadlock_time, min_free_pages, pageouts, swapins,"
-	    " oom_kills, page_faults, pages_scanned, pages_freed,"
-	    " pd_blocked_seconds, pd_pbuf_wait_seconds, swapmeta_pages_peak,"
-	    " swapmeta_allocs, swapmeta_alloc_failures, kmem_slab_allocs,"
-	    " slab_alloc_waits, reserve_refill_failures, reserve_min_level,"
-	    " kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped,"
-	    " sg_calls, page_events, wall_seconds, digest, memsim_version,"
-	    " simgrid_version, lua_version, sqlite_version) VALUES ("
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_RUN] = "INSERT INTO runs (" RUN_COLS ") VALUES (" RUN_VALUES ")",
 	[S_WAIT] = "INSERT INTO waits (run_id, thread, channel, since, detail)"
 	    " VALUES (?, ?, ?, ?, ?)",
 	[S_SAMPLE] = "INSERT INTO samples (run_id, t, free, cache, inactive,"
@@ -176,11 +208,38 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " VALUES (?, ?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT INTO counters (run_id, name, value)"
 	    " VALUES (?, ?, ?)",
+	/* A sweep's insert: a run already stored is left as it is. */
+	[S_RUN_NEW] = "INSERT INTO runs (" RUN_COLS ") VALUES (" RUN_VALUES ")"
+	    " ON CONFLICT (scenario_sha256, params, seed) DO NOTHING",
+	[S_OUTCOME] = "SELECT outcome FROM runs" KEY_WHERE,
+	[S_SWEEP_FIND] = "SELECT id FROM sweeps WHERE scenario_sha256 = ?1"
+	    " AND grid = ?2 ORDER BY id DESC LIMIT 1",
+	[S_SWEEP_NEW] = "INSERT INTO sweeps (scenario, scenario_sha256, grid,"
+	    " started, runs_planned, runs_done) VALUES (?1, ?2, ?3, " NOW_UTC
+	    ", ?4, ?5)",
+	[S_SWEEP_SET] = "UPDATE sweeps SET runs_planned = ?2, runs_done = ?3,"
+	    " finished = CASE WHEN ?4 THEN " NOW_UTC " END WHERE id = ?1",
+	[S_SWEEP_DONE] = "UPDATE sweeps SET runs_done = ?2 WHERE id = ?1",
+	[S_RATES] = "SELECT scenario, allocator, reserve_n, runs, deadlocks,"
+	    " errors, rate, wilson_low, wilson_high, median_time_to_deadlock,"
+	    " median_pd_blocked_seconds, peak_swapmeta_pages,"
+	    " lowest_reserve_level FROM deadlock_rate"
+	    " WHERE ?1 IS NULL OR scenario = ?1"
+	    " ORDER BY scenario, allocator, reserve_n",
+	[S_RUN_GET] = "SELECT scenario, scenario_sha256, allocator, reserve_n,"
+	    " seed, params, outcome, end_time, deadlock_time FROM runs"
+	    " WHERE id = ?1",
+	[S_SAMPLES] = "SELECT t, free, cache, inactive, active, wired, busy,"
+	    " swap_used, swapmeta_pages, kva_used, async_inflight,"
+	    " reserve_level FROM samples WHERE run_id = ?1 ORDER BY t, rowid",
+	[S_COUNTERS] = "SELECT name, value FROM counters WHERE run_id = ?1"
+	    " ORDER BY rowid",
 };
 
 struct store {
 	sqlite3 *db;
 	char *path;
+	int busy_ms;
 	char *memsim_version, *simgrid_version, *lua_version;
 	sqlite3_stmt *stmt[S_COUNT];
 	char msg[256];		/* SQLite's message for the last failure */
@@ -296,7 +355,7 @@ static int open_db(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_timeout(st->db, st->busy_ms);
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
 		seterr(err, errlen, "%s: database is read-only", st->path);
 		return -1;
@@ -402,11 +461,90 @@ static int migrate_one(struct store *st, int *done, char *err,
 
 static int migrate(struct store *st, char *err, size_t errlen)
 {
+	int64_t v = 0;
 	int done = 0;
 
+	/*
+	 * Up to date: no write transaction, so opening a database that
+	 * another process is writing waits for nobody.
+	 */
+	if (query_int(st->db, "PRAGMA user_version", &v) == SQLITE_OK &&
+	    v == STORE_SCHEMA_VERSION)
+		return 0;
 	while (!done)
 		if (migrate_one(st, &done, err, errlen) != 0)
 			return -1;
+	return 0;
+}
+
+/* A statement yielding one text value into buf ("" when no row). */
+static int query_text(sqlite3 *db, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	buf[0] = '\0';
+	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(buf, len, "%s", sqlite3_column_text(s, 0));
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int set_views_hash(sqlite3 *db, const char *hex)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES ('views_sha256', ?1)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * (Re-)create the views when analyze/views.sql changed since they were
+ * made.  The hash is read again inside the transaction, so two
+ * processes opening the database at once do the work once.
+ */
+static int ensure_views(struct store *st, char *err, size_t errlen)
+{
+	const char *q = "SELECT value FROM meta WHERE key = 'views_sha256'";
+	char want[SHA256_HEX_LEN], have[SHA256_HEX_LEN];
+	int rc;
+
+	sha256_hex(embed_views_sql, strlen(embed_views_sql), want);
+	rc = query_text(st->db, q, have, sizeof(have));
+	if (rc == SQLITE_OK && strcmp(have, want) == 0)
+		return 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = query_text(st->db, q, have, sizeof(have));
+	if (rc == SQLITE_OK && strcmp(have, want) != 0) {
+		rc = sqlite3_exec(st->db, embed_views_sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = set_views_hash(st->db, want);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		seterr(err, errlen, "%s: creating the views: %s", st->path,
+		    sqlite3_errmsg(st->db));
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	return 0;
 }
 
@@ -429,18 +567,31 @@ static int prepare_all(struct store *st, char *err, size_t errlen)
 int store_open(struct store **out, const char *path, char *err,
     size_t errlen)
 {
+	return store_open_opts(out, path, NULL, err, errlen);
+}
+
+int store_open_opts(struct store **out, const char *path,
+    const struct store_opts *o, char *err, size_t errlen)
+{
 	struct store *st;
 
 	assert(out != NULL && path != NULL);
 	*out = NULL;
 	if (check_path(path, err, errlen) != 0)
 		return -1;
+	if (o != NULL && o->must_exist && access(path, F_OK) != 0) {
+		seterr(err, errlen, "%s: no such database", path);
+		return -1;
+	}
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
+	st->busy_ms = o != NULL && o->busy_ms > 0 ? o->busy_ms :
+	    DEFAULT_BUSY_MS;
 	if (open_db(st, err, errlen) != 0 ||
 	    check_version(st, err, errlen) != 0 ||
 	    set_pragmas(st, err, errlen) != 0 ||
 	    migrate(st, err, errlen) != 0 ||
+	    ensure_views(st, err, errlen) != 0 ||
 	    prepare_all(st, err, errlen) != 0) {
 		store_close(st);
 		return -1;
@@ -548,7 +699,11 @@ static int step_done(struct store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE)
+	if ((rc & 0xff) == SQLITE_BUSY)
+		snprintf(st->msg, sizeof(st->msg), "database is locked by "
+		    "another process (gave up after %gs)",
+		    st->busy_ms / 1000.0);
+	else if (rc != SQLITE_DONE)
 		snprintf(st->msg, sizeof(st->msg), "%s",
 		    sqlite3_errmsg(st->db));
 	sqlite3_reset(s);
@@ -634,9 +789,10 @@ static void bind_counts(struct binder *b, const struct run_row *row)
 	bind_i64(b, u64_to_i64(row->page_events));
 }
 
-static int insert_run(struct store *st, const struct run_row *row)
+static int insert_run(struct store *st, const struct run_row *row,
+    int which)
 {
-	struct binder b = { st->stmt[S_RUN], 0, SQLITE_OK };
+	struct binder b = { st->stmt[which], 0, SQLITE_OK };
 
 	BIND_STR(&b, row->scenario);
 	BIND_STR(&b, row->scenario_sha256);
@@ -744,6 +900,21 @@ static int insert_counters(struct store *st, const struct result *r,
 	return rc;
 }
 
+static int insert_children(struct store *st, const struct result *r,
+    int64_t id)
+{
+	int rc;
+
+	rc = insert_waits(st, r, id);
+	if (rc == SQLITE_OK)
+		rc = insert_samples(st, r, id);
+	if (rc == SQLITE_OK)
+		rc = insert_events(st, r, id);
+	if (rc == SQLITE_OK)
+		rc = insert_counters(st, r, id);
+	return rc;
+}
+
 static int insert_all(struct store *st, const struct result *r,
     int replace, int64_t *id)
 {
@@ -752,18 +923,11 @@ static int insert_all(struct store *st, const struct result *r,
 	if (replace)
 		rc = delete_run(st, &r->row);
 	if (rc == SQLITE_OK)
-		rc = insert_run(st, &r->row);
+		rc = insert_run(st, &r->row, S_RUN);
 	if (rc != SQLITE_OK)
 		return rc;
 	*id = sqlite3_last_insert_rowid(st->db);
-	rc = insert_waits(st, r, *id);
-	if (rc == SQLITE_OK)
-		rc = insert_samples(st, r, *id);
-	if (rc == SQLITE_OK)
-		rc = insert_events(st, r, *id);
-	if (rc == SQLITE_OK)
-		rc = insert_counters(st, r, *id);
-	return rc;
+	return insert_children(st, r, *id);
 }
 
 int store_insert(struct store *st, const struct result *r, int replace,
@@ -805,4 +969,488 @@ int store_insert(struct store *st, const struct result *r, int replace,
 const char *store_sqlite_version(void)
 {
 	return sqlite3_libversion();
+}
+
+/* ---------------------------------------------------------------------
+ * Sweeps: resumable batches of runs.
+ */
+
+static int outcome_code(const char *name)
+{
+	int i;
+
+	for (i = 0; i <= OUTCOME_ERROR; i++)
+		if (strcmp(outcome_name(i), name) == 0)
+			return i;
+	return OUTCOME_ERROR;
+}
+
+int store_run_outcome(struct store *st, const char *sha256,
+    const char *params, uint64_t seed, int *outcome)
+{
+	struct binder b = { st->stmt[S_OUTCOME], 0, SQLITE_OK };
+	int rc, found = 0;
+
+	bind_key(&b, sha256, strlen(sha256), params, strlen(params), seed);
+	if (b.rc != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(b.s);
+	if (rc == SQLITE_ROW) {
+		*outcome = outcome_code((const char *)sqlite3_column_text(b.s,
+		    0));
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = -1;
+	}
+	sqlite3_reset(b.s);
+	return found;
+}
+
+/* Insert one run unless its key is stored; *added says which. */
+static int insert_new(struct store *st, const struct result *r, int *added)
+{
+	int64_t id;
+	int rc;
+
+	*added = 0;
+	rc = insert_run(st, &r->row, S_RUN_NEW);
+	if (rc != SQLITE_OK || sqlite3_changes(st->db) == 0)
+		return rc;
+	*added = 1;
+	id = sqlite3_last_insert_rowid(st->db);
+	return insert_children(st, r, id);
+}
+
+static int sweep_set(struct store *st, int64_t id, int64_t planned,
+    int64_t done, int finished)
+{
+	struct binder b = { st->stmt[S_SWEEP_SET], 0, SQLITE_OK };
+
+	bind_i64(&b, id);
+	bind_i64(&b, planned);
+	bind_i64(&b, done);
+	bind_i64(&b, finished != 0);
+	return bound_step(st, &b);
+}
+
+/* The sweep's runs_done, keeping its runs_planned. */
+static int sweep_done(struct store *st, int64_t id, int64_t done)
+{
+	struct binder b = { st->stmt[S_SWEEP_DONE], 0, SQLITE_OK };
+
+	bind_i64(&b, id);
+	bind_i64(&b, done);
+	return bound_step(st, &b);
+}
+
+/* End a transaction begun with S_BEGIN: commit, or roll back on rc. */
+static int end_tx(struct store *st, int rc, const char *what, char *err,
+    size_t errlen)
+{
+	if (rc == SQLITE_OK)
+		rc = step_done(st, st->stmt[S_COMMIT]);
+	if (rc == SQLITE_OK)
+		return 0;
+	seterr(err, errlen, "%s: %s: %s", st->path, what, st->msg);
+	if (!sqlite3_get_autocommit(st->db))
+		step_done(st, st->stmt[S_ROLLBACK]);
+	return -1;
+}
+
+int store_insert_batch(struct store *st, struct result *const *rs, int n,
+    int64_t sweep_id, int64_t done, int *inserted, char *err,
+    size_t errlen)
+{
+	int i, added, count = 0, rc;
+
+	assert(st != NULL && (n == 0 || rs != NULL));
+	rc = step_done(st, st->stmt[S_BEGIN]);
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		rc = insert_new(st, rs[i], &added);
+		count += added;
+	}
+	if (rc == SQLITE_OK && sweep_id > 0)
+		rc = sweep_done(st, sweep_id, done);
+	if (end_tx(st, rc, "cannot store runs", err, errlen) != 0)
+		return -1;
+	if (inserted != NULL)
+		*inserted = count;
+	return 0;
+}
+
+static int sweep_find(struct store *st, const char *sha256,
+    const char *grid, int64_t *id)
+{
+	sqlite3_stmt *s = st->stmt[S_SWEEP_FIND];
+	int rc;
+
+	sqlite3_bind_text(s, 1, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, grid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		snprintf(st->msg, sizeof(st->msg), "%s",
+		    sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int sweep_new(struct store *st, const char *scenario,
+    const char *sha256, const char *grid, int64_t planned, int64_t done,
+    int64_t *id)
+{
+	struct binder b = { st->stmt[S_SWEEP_NEW], 0, SQLITE_OK };
+	int rc;
+
+	bind_text(&b, scenario, SIZE_MAX);
+	bind_text(&b, sha256, SIZE_MAX);
+	bind_text(&b, grid, SIZE_MAX);
+	bind_i64(&b, planned);
+	bind_i64(&b, done);
+	rc = bound_step(st, &b);
+	if (rc == SQLITE_OK)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_sweep_begin(struct store *st, const char *scenario,
+    const char *sha256, const char *grid, int64_t planned, int64_t done,
+    int64_t *id, char *err, size_t errlen)
+{
+	int rc;
+
+	*id = 0;
+	rc = step_done(st, st->stmt[S_BEGIN]);
+	if (rc == SQLITE_OK)
+		rc = sweep_find(st, sha256, grid, id);
+	if (rc == SQLITE_OK && *id > 0)
+		rc = sweep_set(st, *id, planned, done, 0);
+	else if (rc == SQLITE_OK)
+		rc = sweep_new(st, scenario, sha256, grid, planned, done, id);
+	return end_tx(st, rc, "cannot record the sweep", err, errlen);
+}
+
+int store_sweep_set(struct store *st, int64_t id, int64_t planned,
+    int64_t done, int finished, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = step_done(st, st->stmt[S_BEGIN]);
+	if (rc == SQLITE_OK)
+		rc = sweep_set(st, id, planned, done, finished);
+	return end_tx(st, rc, "cannot record the sweep", err, errlen);
+}
+
+/* ---------------------------------------------------------------------
+ * Merging databases (shards of one sweep, results of several machines).
+ */
+
+int store_check_source(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	sqlite3 *db = NULL;
+	int64_t v = -1;
+	int rc;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		seterr(err, errlen, "%s: no such database", path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "PRAGMA user_version", &v);
+	if (rc != SQLITE_OK)
+		seterr(err, errlen, "%s: %s", path, is_notadb(rc) ?
+		    "not a SQLite database" : sqlite3_errmsg(db));
+	else if (v != STORE_SCHEMA_VERSION)
+		seterr(err, errlen, "%s: database schema version %lld, this "
+		    "memsim merges only version %d (%s)", path, (long long)v,
+		    STORE_SCHEMA_VERSION, v > STORE_SCHEMA_VERSION ?
+		    "it is newer: use a newer memsim" : "open it once with "
+		    "this memsim, e.g. memsim report --db, to upgrade it");
+	sqlite3_close(db);
+	return rc == SQLITE_OK && v == STORE_SCHEMA_VERSION ? 0 : -1;
+}
+
+/*
+ * The copy, in order, inside one transaction.  temp.merge_new holds the
+ * source ids of runs whose key is not here yet; temp.merge_map pairs
+ * them with their new ids, so child rows follow their run.
+ */
+static const char *const merge_sql[] = {
+	"CREATE TEMP TABLE merge_new (old INTEGER PRIMARY KEY)",
+	"INSERT INTO temp.merge_new SELECT s.id FROM src.runs s"
+	" WHERE NOT EXISTS (SELECT 1 FROM main.runs m"
+	"  WHERE m.scenario_sha256 = s.scenario_sha256"
+	"  AND m.params = s.params AND m.seed = s.seed)",
+	"INSERT INTO main.runs (" RUN_COLS ", created_at)"
+	" SELECT " RUN_COLS ", created_at FROM src.runs"
+	" WHERE id IN (SELECT old FROM temp.merge_new) ORDER BY id",
+	"CREATE TEMP TABLE merge_map AS SELECT n.old AS old, m.id AS new"
+	" FROM temp.merge_new n JOIN src.runs s ON s.id = n.old"
+	" JOIN main.runs m ON m.scenario_sha256 = s.scenario_sha256"
+	"  AND m.params = s.params AND m.seed = s.seed",
+	"INSERT INTO main.waits (run_id, thread, channel, since, detail)"
+	" SELECT map.new, thread, channel, since, detail FROM src.waits w"
+	" JOIN temp.merge_map map ON map.old = w.run_id ORDER BY w.rowid",
+	"INSERT INTO main.samples (run_id, t, free, cache, inactive, active,"
+	" wired, busy, swap_used, swapmeta_pages, kva_used, async_inflight,"
+	" reserve_level) SELECT map.new, t, free, cache, inactive, active,"
+	" wired, busy, swap_used, swapmeta_pages, kva_used, async_inflight,"
+	" reserve_level FROM src.samples x"
+	" JOIN temp.merge_map map ON map.old = x.run_id ORDER BY x.rowid",
+	"INSERT INTO main.events (run_id, t, kind, thread, detail)"
+	" SELECT map.new, t, kind, thread, detail FROM src.events e"
+	" JOIN temp.merge_map map ON map.old = e.run_id ORDER BY e.rowid",
+	"INSERT INTO main.counters (run_id, name, value)"
+	" SELECT map.new, name, value FROM src.counters c"
+	" JOIN temp.merge_map map ON map.old = c.run_id ORDER BY c.rowid",
+	"INSERT INTO main.sweeps (scenario, scenario_sha256, grid, started,"
+	" finished, runs_planned, runs_done) SELECT scenario, scenario_sha256,"
+	" grid, started, finished, runs_planned, runs_done FROM src.sweeps s"
+	" WHERE NOT EXISTS (SELECT 1 FROM main.sweeps m"
+	"  WHERE m.scenario_sha256 IS s.scenario_sha256"
+	"  AND m.grid IS s.grid AND m.started IS s.started) ORDER BY id",
+};
+
+static int merge_copy(struct store *st, struct store_merge_stats *ms)
+{
+	int64_t total = 0;
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++) {
+		rc = sqlite3_exec(st->db, merge_sql[i], NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			break;
+	}
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "SELECT count(*) FROM temp.merge_new",
+		    &ms->added);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "SELECT count(*) FROM src.runs", &total);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "DROP TABLE temp.merge_new;"
+		    "DROP TABLE temp.merge_map", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		snprintf(st->msg, sizeof(st->msg), "%s",
+		    sqlite3_errmsg(st->db));
+	ms->present = total - ms->added;
+	return rc;
+}
+
+static int attach(struct store *st, const char *path)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "ATTACH DATABASE ?1 AS src", -1, &s,
+	    NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		rc = step_done(st, s);
+	} else {
+		snprintf(st->msg, sizeof(st->msg), "%s",
+		    sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int store_merge(struct store *st, const char *path,
+    struct store_merge_stats *ms, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(ms, 0, sizeof(*ms));
+	if (store_check_source(path, err, errlen) != 0)
+		return -1;
+	if (same_file(path, st->path)) {
+		seterr(err, errlen, "%s: is the output database itself", path);
+		return -1;
+	}
+	if (attach(st, path) != SQLITE_OK) {
+		seterr(err, errlen, "%s: cannot attach: %s", path, st->msg);
+		return -1;
+	}
+	rc = step_done(st, st->stmt[S_BEGIN]);
+	if (rc == SQLITE_OK)
+		rc = merge_copy(st, ms);
+	rc = end_tx(st, rc, "cannot merge", err, errlen);
+	sqlite3_exec(st->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	if (rc != 0)
+		memset(ms, 0, sizeof(*ms));
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Reading back, for `memsim report`.
+ */
+
+static double col_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN :
+	    sqlite3_column_double(s, i);
+}
+
+static int64_t col_i64(sqlite3_stmt *s, int i, int64_t null)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? null :
+	    sqlite3_column_int64(s, i);
+}
+
+static void col_text(sqlite3_stmt *s, int i, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void rate_row(sqlite3_stmt *s, struct store_rate *r)
+{
+	memset(r, 0, sizeof(*r));
+	col_text(s, 0, r->scenario, sizeof(r->scenario));
+	col_text(s, 1, r->allocator, sizeof(r->allocator));
+	r->reserve_n = (long)col_i64(s, 2, -1);
+	r->runs = col_i64(s, 3, 0);
+	r->deadlocks = col_i64(s, 4, 0);
+	r->errors = col_i64(s, 5, 0);
+	r->rate = col_real(s, 6);
+	r->wilson_low = col_real(s, 7);
+	r->wilson_high = col_real(s, 8);
+	r->median_time_to_deadlock = col_real(s, 9);
+	r->median_pd_blocked_seconds = col_real(s, 10);
+	r->peak_swapmeta_pages = col_i64(s, 11, 0);
+	r->lowest_reserve_level = col_i64(s, 12, -1);
+}
+
+/* A caller's callback and context, handed through each_row(). */
+struct visit {
+	store_rate_fn *rate;
+	store_sample_fn *sample;
+	store_counter_fn *counter;
+	void *ctx;
+	struct run_row *row;
+};
+
+/* Step a query to its end; `row` handles each row, nonzero stops. */
+static int each_row(struct store *st, sqlite3_stmt *s,
+    int (*row)(sqlite3_stmt *s, struct visit *v), struct visit *v,
+    char *err, size_t errlen)
+{
+	int rc, stop = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((stop = row(s, v)) != 0)
+			break;
+	if (stop == 0 && rc != SQLITE_DONE) {
+		seterr(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		stop = -1;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return stop;
+}
+
+static int rate_cb(sqlite3_stmt *s, struct visit *v)
+{
+	struct store_rate r;
+
+	rate_row(s, &r);
+	return v->rate(v->ctx, &r);
+}
+
+int store_rates(struct store *st, const char *scenario, store_rate_fn *fn,
+    void *ctx, char *err, size_t errlen)
+{
+	struct visit v = { .rate = fn, .ctx = ctx };
+	sqlite3_stmt *s = st->stmt[S_RATES];
+
+	if (scenario != NULL)
+		sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
+	return each_row(st, s, rate_cb, &v, err, errlen);
+}
+
+static int run_cb(sqlite3_stmt *s, struct visit *v)
+{
+	struct run_row *row = v->row;
+	char outcome[32];
+
+	col_text(s, 0, row->scenario, sizeof(row->scenario));
+	col_text(s, 1, row->scenario_sha256, sizeof(row->scenario_sha256));
+	col_text(s, 2, row->allocator, sizeof(row->allocator));
+	row->reserve_n = (long)col_i64(s, 3, -1);
+	row->seed = (uint64_t)sqlite3_column_int64(s, 4);
+	col_text(s, 5, row->params, sizeof(row->params));
+	col_text(s, 6, outcome, sizeof(outcome));
+	row->outcome = outcome_code(outcome);
+	row->end_time = col_real(s, 7);
+	row->deadlock_time = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
+	    sqlite3_column_double(s, 8);
+	return 1;
+}
+
+int store_run_get(struct store *st, int64_t id, struct run_row *row,
+    char *err, size_t errlen)
+{
+	struct visit v = { .row = row };
+	sqlite3_stmt *s = st->stmt[S_RUN_GET];
+
+	sqlite3_bind_int64(s, 1, id);
+	return each_row(st, s, run_cb, &v, err, errlen);
+}
+
+static int sample_cb(sqlite3_stmt *s, struct visit *v)
+{
+	struct sample_row r;
+
+	r.t = sqlite3_column_double(s, 0);
+	r.free = sqlite3_column_int64(s, 1);
+	r.cache = sqlite3_column_int64(s, 2);
+	r.inactive = sqlite3_column_int64(s, 3);
+	r.active = sqlite3_column_int64(s, 4);
+	r.wired = sqlite3_column_int64(s, 5);
+	r.busy = sqlite3_column_int64(s, 6);
+	r.swap_used = sqlite3_column_int64(s, 7);
+	r.swapmeta_pages = sqlite3_column_int64(s, 8);
+	r.kva_used = sqlite3_column_int64(s, 9);
+	r.async_inflight = sqlite3_column_int64(s, 10);
+	r.reserve_level = sqlite3_column_int64(s, 11);
+	return v->sample(v->ctx, &r);
+}
+
+int store_run_samples(struct store *st, int64_t id, store_sample_fn *fn,
+    void *ctx, char *err, size_t errlen)
+{
+	struct visit v = { .sample = fn, .ctx = ctx };
+	sqlite3_stmt *s = st->stmt[S_SAMPLES];
+
+	sqlite3_bind_int64(s, 1, id);
+	return each_row(st, s, sample_cb, &v, err, errlen);
+}
+
+static int counter_cb(sqlite3_stmt *s, struct visit *v)
+{
+	return v->counter(v->ctx,
+	    (const char *)sqlite3_column_text(s, 0),
+	    sqlite3_column_int64(s, 1));
+}
+
+int store_run_counters(struct store *st, int64_t id, store_counter_fn *fn,
+    void *ctx, char *err, size_t errlen)
+{
+	struct visit v = { .counter = fn, .ctx = ctx };
+	sqlite3_stmt *s = st->stmt[S_COUNTERS];
+
+	sqlite3_bind_int64(s, 1, id);
+	return each_row(st, s, counter_cb, &v, err, errlen);
 }

@@ -1,7 +1,9 @@
 /*
  * store: the one owner of SQLite.  Schema (versioned by PRAGMA
  * user_version, WAL, STRICT tables), inserting a run's rows in one
- * transaction, and the queries behind `memsim report` and `explain`.
+ * transaction or a sweep's runs in batches, the sweeps table, merging
+ * databases, and the queries behind `memsim report` (over the views of
+ * analyze/views.sql, compiled in).
  */
 #ifndef MEMSIM_STORE_H
 #define MEMSIM_STORE_H
@@ -11,7 +13,7 @@
 
 #include "result.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -37,6 +39,100 @@ int store_find_run(struct store *st, const char *sha256, const char *params,
  */
 int store_insert(struct store *st, const struct result *r, int replace,
     int64_t *id, char *err, size_t errlen);
+
+struct store_opts {
+	int busy_ms;		/* wait this long for another's lock; 0: 10 s */
+	int must_exist;		/* refuse to create a new database */
+};
+
+/* store_open() with options; o may be NULL. */
+int store_open_opts(struct store **out, const char *path,
+    const struct store_opts *o, char *err, size_t errlen);
+
+/*
+ * The outcome (enum outcome) of the run with this key: 1 and *outcome
+ * when there is one, 0 when not, -1 on a database error.
+ */
+int store_run_outcome(struct store *st, const char *sha256,
+    const char *params, uint64_t seed, int *outcome);
+
+/*
+ * Insert n runs in one transaction, each with all its rows; a run whose
+ * key is already stored is skipped (counted out of *inserted).  With
+ * sweep_id > 0 the sweep's runs_done becomes `done` in the same
+ * transaction, so it never disagrees with the runs table.  0, or -1
+ * with a message and nothing written.
+ */
+int store_insert_batch(struct store *st, struct result *const *rs, int n,
+    int64_t sweep_id, int64_t done, int *inserted, char *err,
+    size_t errlen);
+
+/*
+ * The sweeps row of (scenario sha256, grid): the latest one, reopened
+ * (finished cleared) when the same sweep runs again, else a new one.
+ */
+int store_sweep_begin(struct store *st, const char *scenario,
+    const char *sha256, const char *grid, int64_t planned, int64_t done,
+    int64_t *id, char *err, size_t errlen);
+/* Set a sweep's counts; `finished` stamps the finish time. */
+int store_sweep_set(struct store *st, int64_t id, int64_t planned,
+    int64_t done, int finished, char *err, size_t errlen);
+
+/*
+ * Is `path` an existing memsim database of exactly this schema version?
+ * Opens it read-only and writes nothing.  0, or -1 with a message.
+ */
+int store_check_source(const char *path, char *err, size_t errlen);
+
+struct store_merge_stats {
+	int64_t added;		/* runs copied, with all their rows */
+	int64_t present;	/* runs skipped: their key was already here */
+};
+/*
+ * Copy every run of database `path` whose key is not here yet, with its
+ * waits, samples, events and counters under new run ids, and its sweeps
+ * rows, in one transaction.  Merging the same file twice adds nothing.
+ */
+int store_merge(struct store *st, const char *path,
+    struct store_merge_stats *ms, char *err, size_t errlen);
+
+/* One row of the deadlock_rate view (analyze/views.sql). */
+struct store_rate {
+	char scenario[CFG_NAME_LEN];
+	char allocator[CFG_NAME_LEN];
+	long reserve_n;			/* -1: the allocator has none */
+	int64_t runs, deadlocks, errors;
+	double rate, wilson_low, wilson_high;	/* NAN when runs == 0 */
+	double median_time_to_deadlock;		/* NAN: no deadlock */
+	double median_pd_blocked_seconds;
+	int64_t peak_swapmeta_pages;
+	int64_t lowest_reserve_level;		/* -1: no reserve */
+};
+
+/* Callbacks return 0 to go on, anything else to stop with that value. */
+typedef int store_rate_fn(void *ctx, const struct store_rate *r);
+typedef int store_sample_fn(void *ctx, const struct sample_row *s);
+typedef int store_counter_fn(void *ctx, const char *name, int64_t value);
+
+/*
+ * deadlock_rate rows of one scenario (NULL: all), ordered by scenario,
+ * allocator, reserve_n.  Returns what a callback returned, 0, or -1
+ * with a message.
+ */
+int store_rates(struct store *st, const char *scenario, store_rate_fn *fn,
+    void *ctx, char *err, size_t errlen);
+
+/*
+ * Run `id`: its identity and outcome into row (1), 0 if there is no
+ * such run, -1 on an error.
+ */
+int store_run_get(struct store *st, int64_t id, struct run_row *row,
+    char *err, size_t errlen);
+/* Run `id`'s samples in time order, and its counters. */
+int store_run_samples(struct store *st, int64_t id, store_sample_fn *fn,
+    void *ctx, char *err, size_t errlen);
+int store_run_counters(struct store *st, int64_t id, store_counter_fn *fn,
+    void *ctx, char *err, size_t errlen);
 
 /* The SQLite library in use. */
 const char *store_sqlite_version(void);

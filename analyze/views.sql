@@ -1,0 +1,73 @@
+-- Views over a memsim results database: what `memsim report` prints and
+-- plots, readable with any SQLite client.  memsim compiles this file in
+-- and store_open() re-creates the views whenever the text changes (its
+-- sha256 is kept in meta.views_sha256), so edit the views here and only
+-- here.  SQLite 3.40 has no median(): medians come from ROW_NUMBER().
+
+DROP VIEW IF EXISTS deadlock_rate;
+
+-- One row per (scenario, allocator, reserve_n): how often a run
+-- deadlocked, with the 95% Wilson score interval of that rate.  Runs
+-- that ended in `error` (a crash, an overrun, a scenario error) measured
+-- nothing: they are counted in `errors`, not in `runs`.
+CREATE VIEW deadlock_rate AS
+WITH grp AS (
+  SELECT scenario, allocator, reserve_n,
+         SUM(outcome <> 'error') AS runs,
+         SUM(outcome = 'deadlock') AS deadlocks,
+         SUM(outcome = 'error') AS errors,
+         MAX(swapmeta_pages_peak) AS peak_swapmeta_pages,
+         MIN(reserve_min_level) AS lowest_reserve_level
+  FROM runs
+  GROUP BY scenario, allocator, reserve_n
+),
+ttd AS (
+  SELECT scenario, allocator, reserve_n, deadlock_time AS v,
+         ROW_NUMBER() OVER (PARTITION BY scenario, allocator, reserve_n
+                            ORDER BY deadlock_time) AS i,
+         COUNT(*) OVER (PARTITION BY scenario, allocator, reserve_n) AS c
+  FROM runs
+  WHERE outcome = 'deadlock' AND deadlock_time IS NOT NULL
+),
+pdb AS (
+  SELECT scenario, allocator, reserve_n, pd_blocked_seconds AS v,
+         ROW_NUMBER() OVER (PARTITION BY scenario, allocator, reserve_n
+                            ORDER BY pd_blocked_seconds) AS i,
+         COUNT(*) OVER (PARTITION BY scenario, allocator, reserve_n) AS c
+  FROM runs
+  WHERE outcome <> 'error' AND pd_blocked_seconds IS NOT NULL
+),
+-- The middle row, or the mean of the two middle rows.
+med_ttd AS (
+  SELECT scenario, allocator, reserve_n, AVG(v) AS m FROM ttd
+  WHERE i IN ((c + 1) / 2, (c + 2) / 2)
+  GROUP BY scenario, allocator, reserve_n
+),
+med_pdb AS (
+  SELECT scenario, allocator, reserve_n, AVG(v) AS m FROM pdb
+  WHERE i IN ((c + 1) / 2, (c + 2) / 2)
+  GROUP BY scenario, allocator, reserve_n
+),
+-- p: the observed rate; zn: z^2/n with z = 1.96 (95%).
+est AS (
+  SELECT grp.*,
+         CASE WHEN runs > 0 THEN CAST(deadlocks AS REAL) / runs END AS p,
+         CASE WHEN runs > 0 THEN 1.96 * 1.96 / runs END AS zn
+  FROM grp
+)
+SELECT est.scenario, est.allocator, est.reserve_n, runs, deadlocks,
+       p AS rate,
+       MAX(0.0, (p + zn / 2 - 1.96 * SQRT(p * (1 - p) / runs + zn / (4 * runs)))
+                / (1 + zn)) AS wilson_low,
+       MIN(1.0, (p + zn / 2 + 1.96 * SQRT(p * (1 - p) / runs + zn / (4 * runs)))
+                / (1 + zn)) AS wilson_high,
+       med_ttd.m AS median_time_to_deadlock,
+       med_pdb.m AS median_pd_blocked_seconds,
+       peak_swapmeta_pages, lowest_reserve_level, errors
+FROM est
+LEFT JOIN med_ttd ON med_ttd.scenario = est.scenario
+  AND med_ttd.allocator = est.allocator
+  AND med_ttd.reserve_n IS est.reserve_n
+LEFT JOIN med_pdb ON med_pdb.scenario = est.scenario
+  AND med_pdb.allocator = est.allocator
+  AND med_pdb.reserve_n IS est.reserve_n;
