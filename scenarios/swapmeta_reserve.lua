@@ -24,10 +24,19 @@ scenario { name = "swapmeta_reserve", duration = "30s", watchdog = "5s",
            sample_every = "100ms" }
 machine  { ram = "128M", ncpus = 2, swap = "1G", swap_write_bw = "100M",
            swap_read_bw = "200M", swap_latency = "2ms" }
-kernel   { swapmeta = { allocator = param("allocator", "zalloc"),
-                        reserve = param("N", 3),
-                        refill = param("refill", "intnowait"),
-                        exclusive = true } }
+sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
+           N = "0..8", seeds = "1..20" }
+
+-- N and the top-up's flags mean something only for the reserve, so only
+-- its runs read them (a sweep does not multiply the others by N).
+local allocator = param("allocator", "zalloc")
+local swapmeta = { allocator = allocator }
+if allocator == "reserve_kmalloc_obj" then
+  swapmeta.reserve = param("N", 3)
+  swapmeta.refill = param("refill", "intnowait")
+  swapmeta.exclusive = true
+end
+kernel   { swapmeta = swapmeta }
 
 process { name = "db", count = 3, run = function(p)
   local r = p:mmap("70M")

@@ -28,6 +28,7 @@
 #include <lua.h>
 
 #include "core.h"
+#include "explain.h"
 #include "report.h"
 #include "runner.h"
 #include "store.h"
@@ -55,6 +56,7 @@ static void usage(void)
 	    "       memsim merge OUT.db IN.db...\n"
 	    "       memsim report [--db FILE] [--scenario NAME] "
 	    "[--plot DIR [--run ID]]\n"
+	    "       memsim explain RUN_ID [--db FILE]\n"
 	    "       memsim version\n");
 }
 
@@ -489,6 +491,31 @@ static int cmd_report(int argc, char **argv)
 	return report_main(&o);
 }
 
+/* memsim explain RUN_ID [--db FILE] */
+static int cmd_explain(int argc, char **argv)
+{
+	const char *db = "results.db";
+	uint64_t id = 0;
+	int i, have_id = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			db = argv[++i];
+		} else if (!have_id && parse_u64(argv[i], &id) == 0 &&
+		    id > 0 && id <= INT64_MAX) {
+			have_id = 1;
+		} else {
+			return die(EXIT_USAGE, "explain: unexpected argument "
+			    "'%s' (usage: memsim explain RUN_ID [--db FILE])",
+			    argv[i]);
+		}
+	}
+	if (!have_id)
+		return die(EXIT_USAGE, "explain: which run? (usage: memsim "
+		    "explain RUN_ID [--db FILE])");
+	return explain_run(db, (int64_t)id);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -505,6 +532,8 @@ int main(int argc, char **argv)
 		return cmd_merge(argc - 2, argv + 2);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 2, argv + 2);
+	if (strcmp(argv[1], "explain") == 0)
+		return cmd_explain(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("memsim %s (SimGrid %s, %s, SQLite %s)\n",
 		    MEMSIM_VERSION, core_simgrid_version(), LUA_RELEASE,

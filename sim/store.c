@@ -170,6 +170,8 @@ enum {
 	S_RUN_GET,
 	S_SAMPLES,
 	S_COUNTERS,
+	S_WAITS,
+	S_EVENTS_LAST,
 	S_COUNT
 };
 
@@ -227,13 +229,18 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " WHERE ?1 IS NULL OR scenario = ?1"
 	    " ORDER BY scenario, allocator, reserve_n",
 	[S_RUN_GET] = "SELECT scenario, scenario_sha256, allocator, reserve_n,"
-	    " seed, params, outcome, end_time, deadlock_time FROM runs"
-	    " WHERE id = ?1",
+	    " seed, params, outcome, end_time, deadlock_time, deadlock_kind,"
+	    " message FROM runs WHERE id = ?1",
 	[S_SAMPLES] = "SELECT t, free, cache, inactive, active, wired, busy,"
 	    " swap_used, swapmeta_pages, kva_used, async_inflight,"
 	    " reserve_level FROM samples WHERE run_id = ?1 ORDER BY t, rowid",
 	[S_COUNTERS] = "SELECT name, value FROM counters WHERE run_id = ?1"
 	    " ORDER BY rowid",
+	[S_WAITS] = "SELECT thread, channel, since, detail FROM waits"
+	    " WHERE run_id = ?1 ORDER BY rowid",
+	[S_EVENTS_LAST] = "SELECT t, kind, thread, detail FROM (SELECT rowid"
+	    " AS r, t, kind, thread, detail FROM events WHERE run_id = ?1"
+	    " ORDER BY rowid DESC LIMIT ?2) ORDER BY r",
 };
 
 struct store {
@@ -1338,6 +1345,8 @@ struct visit {
 	store_rate_fn *rate;
 	store_sample_fn *sample;
 	store_counter_fn *counter;
+	store_wait_fn *wait;
+	store_event_fn *event;
 	void *ctx;
 	struct run_row *row;
 };
@@ -1396,6 +1405,8 @@ static int run_cb(sqlite3_stmt *s, struct visit *v)
 	row->end_time = col_real(s, 7);
 	row->deadlock_time = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
 	    sqlite3_column_double(s, 8);
+	col_text(s, 9, row->deadlock_kind, sizeof(row->deadlock_kind));
+	col_text(s, 10, row->message, sizeof(row->message));
 	return 1;
 }
 
@@ -1453,4 +1464,47 @@ int store_run_counters(struct store *st, int64_t id, store_counter_fn *fn,
 
 	sqlite3_bind_int64(s, 1, id);
 	return each_row(st, s, counter_cb, &v, err, errlen);
+}
+
+static int wait_cb(sqlite3_stmt *s, struct visit *v)
+{
+	struct wait_row w;
+
+	col_text(s, 0, w.thread, sizeof(w.thread));
+	col_text(s, 1, w.channel, sizeof(w.channel));
+	w.since = sqlite3_column_double(s, 2);
+	col_text(s, 3, w.detail, sizeof(w.detail));
+	return v->wait(v->ctx, &w);
+}
+
+int store_run_waits(struct store *st, int64_t id, store_wait_fn *fn,
+    void *ctx, char *err, size_t errlen)
+{
+	struct visit v = { .wait = fn, .ctx = ctx };
+	sqlite3_stmt *s = st->stmt[S_WAITS];
+
+	sqlite3_bind_int64(s, 1, id);
+	return each_row(st, s, wait_cb, &v, err, errlen);
+}
+
+static int event_cb(sqlite3_stmt *s, struct visit *v)
+{
+	struct event_row e;
+
+	e.t = sqlite3_column_double(s, 0);
+	col_text(s, 1, e.kind, sizeof(e.kind));
+	col_text(s, 2, e.thread, sizeof(e.thread));
+	col_text(s, 3, e.detail, sizeof(e.detail));
+	return v->event(v->ctx, &e);
+}
+
+int store_run_events_last(struct store *st, int64_t id, int n,
+    store_event_fn *fn, void *ctx, char *err, size_t errlen)
+{
+	struct visit v = { .event = fn, .ctx = ctx };
+	sqlite3_stmt *s = st->stmt[S_EVENTS_LAST];
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, n);
+	return each_row(st, s, event_cb, &v, err, errlen);
 }

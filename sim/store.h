@@ -113,6 +113,8 @@ struct store_rate {
 typedef int store_rate_fn(void *ctx, const struct store_rate *r);
 typedef int store_sample_fn(void *ctx, const struct sample_row *s);
 typedef int store_counter_fn(void *ctx, const char *name, int64_t value);
+typedef int store_wait_fn(void *ctx, const struct wait_row *w);
+typedef int store_event_fn(void *ctx, const struct event_row *e);
 
 /*
  * deadlock_rate rows of one scenario (NULL: all), ordered by scenario,
@@ -133,6 +135,12 @@ int store_run_samples(struct store *st, int64_t id, store_sample_fn *fn,
     void *ctx, char *err, size_t errlen);
 int store_run_counters(struct store *st, int64_t id, store_counter_fn *fn,
     void *ctx, char *err, size_t errlen);
+
+/* Run `id`'s waits, and its last n events in time order. */
+int store_run_waits(struct store *st, int64_t id, store_wait_fn *fn,
+    void *ctx, char *err, size_t errlen);
+int store_run_events_last(struct store *st, int64_t id, int n,
+    store_event_fn *fn, void *ctx, char *err, size_t errlen);
 
 /* The SQLite library in use. */
 const char *store_sqlite_version(void);

@@ -29,3 +29,19 @@ check "reserve_kmalloc_obj N=3: the lowest reserve level is recorded" \
 	[ "$(q "$DB" "select count(*) from runs where reserve_n=3 and reserve_min_level between 0 and 3")" = 3 ]
 check "reserve_kmalloc_obj N=3: no deadlock" \
 	[ "$(q "$DB" "select count(*) from runs where reserve_n=3 and outcome in ('deadlock','panic')")" = 0 ]
+
+# memsim explain on a kmalloc_obj deadlock
+id=$(q "$DB" "select min(id) from runs where allocator='kmalloc_obj' and outcome='deadlock'")
+$MEMSIM explain "$id" --db "$DB" > "$TMP/explain" 2>&1
+rc=$?
+check "explain: exit 0 on a recorded run" [ $rc = 0 ]
+check "explain: the one-line diagnosis names kmem_slab_alloc" \
+	grep -q "^diagnosis: page daemon blocked in kmem_slab_alloc: page [0-9]* of 32 at NORMAL|SYSTEM; free [0-9]*, floor [0-9]*; .*no other thread can free pages" "$TMP/explain"
+check "explain: every process with its wait channel" \
+	[ "$(grep -c '^  db\.[123] *vmwait' "$TMP/explain")" = 3 ]
+check "explain: counters at the deadlock, slab lists included" \
+	grep -q "kmo_full_all_free" "$TMP/explain"
+check "explain: the last events" grep -q "slab_alloc_wait" "$TMP/explain"
+$MEMSIM explain 99999 --db "$DB" > /dev/null 2> "$TMP/err"
+check "explain: an unknown run is one line, exit 2" \
+	[ $? = 2 -a "$(wc -l < "$TMP/err")" = 1 ]
