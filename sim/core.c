@@ -97,10 +97,42 @@ struct core_thread *core_spawn(const char *name, enum core_thread_kind kind,
 	return t;
 }
 
+/*
+ * Every live thread asleep on a channel with no timeout: nothing can ever
+ * wake anyone.  SimGrid reports this itself only from simgrid_run(); with
+ * simgrid_run_until() the end date acts as a pending timer, so the check
+ * is made here from the threads' own state.
+ */
+static int all_blocked(void)
+{
+	struct core_thread *t;
+	int procs = 0;
+
+	for (t = all_threads; t != NULL; t = t->next_all) {
+		if (t->exited)
+			continue;
+		if (t->chan == NULL || t->timed)
+			return 0;
+		procs += t->kind == CORE_PROC;
+	}
+	return procs > 0;
+}
+
+double core_blocked_since(void)
+{
+	struct core_thread *t;
+	double since = 0;
+
+	for (t = all_threads; t != NULL; t = t->next_all)
+		if (!t->exited && t->chan != NULL && t->wait_since > since)
+			since = t->wait_since;
+	return since;
+}
+
 enum core_stop core_run_until(double until)
 {
 	simgrid_run_until(until);
-	if (hard_deadlock)
+	if (hard_deadlock || all_blocked())
 		return CORE_HARD_DEADLOCK;
 	if (nprocs_alive == 0)
 		return CORE_ALL_EXITED;
@@ -198,6 +230,7 @@ int core_wait(struct core_chan *ch, double timeout, int memwait,
 	va_end(ap);
 	t->chan = ch;
 	t->memwait = memwait;
+	t->timed = timeout >= 0;
 	t->woken = 0;
 	t->wait_since = core_now();
 	t->wnext = NULL;

@@ -50,6 +50,7 @@ struct core_thread {
 	char need[CORE_NEED_LEN];	/* what would wake it, in words */
 	int woken;
 	int memwait;			/* the sleep is a wait for memory */
+	int timed;			/* the sleep has a timeout */
 
 	int exited;
 	void *sg_sem;			/* private semaphore; opaque here */
@@ -79,6 +80,8 @@ enum core_stop {
 enum core_stop core_run_until(double until);
 
 double core_now(void);
+/* When the last of the sleeping threads went to sleep. */
+double core_blocked_since(void);
 struct core_thread *core_self(void);
 struct core_thread *core_threads(void);	/* list, via next_all */
 int core_nprocs_alive(void);

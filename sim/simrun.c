@@ -321,7 +321,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 			row->outcome = OUTCOME_DEADLOCK;
 			snprintf(row->deadlock_kind, sizeof(row->deadlock_kind),
 			    "hard");
-			row->deadlock_time = now;
+			row->deadlock_time = core_blocked_since();
 		} else if (stop == CORE_ALL_EXITED) {
 			row->outcome = OUTCOME_COMPLETED;
 		} else if (now - last_t >= cfg->watchdog &&
