@@ -5,10 +5,12 @@
 BUILD   ?= build
 DB      ?= results.db
 MEMSIM  := $(BUILD)/memsim
+SAN     := $(BUILD)-san
 SCENARIOS := scenarios/fits_in_ram.lua scenarios/swap_storm.lua \
 	     scenarios/swap_full.lua
+REFERENCE := scenarios/swapmeta_reserve.lua
 
-.PHONY: all setup build run test clean
+.PHONY: all setup build san run test clean
 
 all: build
 
@@ -22,11 +24,23 @@ $(BUILD)/build.ninja: meson.build
 build: setup $(BUILD)/build.ninja
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
 
+# The shipped scenarios, then the reference sweep over N and its report.
 run: build
 	@for s in $(SCENARIOS); do $(MEMSIM) run $$s --db $(DB) || exit $$?; done
+	@$(MEMSIM) sweep $(REFERENCE) --db $(DB)
+	@$(MEMSIM) report --db $(DB) --scenario swapmeta_reserve
 
-test: build
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer,
+# whose unit tests tests/run.sh runs too.
+$(SAN)/build.ninja: meson.build meson_options.txt
+	@if [ -d $(SAN) ]; then meson setup --reconfigure $(SAN) >/dev/null; \
+	 else meson setup $(SAN) -Db_sanitize=address,undefined >/dev/null; fi
+
+san: setup $(SAN)/build.ninja
+	@ninja -C $(SAN) >/dev/null || ninja -C $(SAN)
+
+test: build san
 	@sh tests/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-san
+	rm -rf $(BUILD) $(SAN)

@@ -10,6 +10,8 @@
  *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
  *   memsim merge OUT.db IN.db...
  *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
+ *   memsim replay RUN_ID [--db FILE] [--wall-limit SECONDS]
+ *              [--lua-budget N] [--lua-mem SIZE]
  *
  * A LIST is "a,b,c", "lo..hi" or a mix ("1..4,8").
  *
@@ -20,6 +22,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,7 @@
 
 #include "core.h"
 #include "explain.h"
+#include "replay.h"
 #include "report.h"
 #include "runner.h"
 #include "store.h"
@@ -57,6 +61,7 @@ static void usage(void)
 	    "       memsim report [--db FILE] [--scenario NAME] "
 	    "[--plot DIR [--run ID]]\n"
 	    "       memsim explain RUN_ID [--db FILE]\n"
+	    "       memsim replay RUN_ID [--db FILE]\n"
 	    "       memsim version\n");
 }
 
@@ -516,8 +521,49 @@ static int cmd_explain(int argc, char **argv)
 	return explain_run(db, (int64_t)id);
 }
 
+/*
+ * memsim replay RUN_ID [--db FILE] [--wall-limit T] [--lua-budget N]
+ * [--lua-mem SIZE]: exit 0 the digest matches, 1 it does not (or the
+ * scenario changed), 2 usage or no such run.
+ */
+static int cmd_replay(int argc, char **argv)
+{
+	struct script_limits lim;
+	const char *db = "results.db";
+	double wall_limit = 600;
+	struct common c = { &db, &wall_limit, &lim };
+	uint64_t id = 0;
+	int i, rc, have_id = 0;
+
+	limits_defaults(&lim);
+	for (i = 0; i < argc; i++) {
+		if (argv[i][0] == '-' && i + 1 < argc &&
+		    (rc = common_opt(&c, argv[i], argv[i + 1])) >= 0) {
+			if (rc != 0)
+				return rc;
+			i++;
+		} else if (!have_id && parse_u64(argv[i], &id) == 0 &&
+		    id > 0 && id <= INT64_MAX) {
+			have_id = 1;
+		} else {
+			return die(EXIT_USAGE, "replay: unexpected argument "
+			    "'%s' (usage: memsim replay RUN_ID [--db FILE])",
+			    argv[i]);
+		}
+	}
+	if (!have_id)
+		return die(EXIT_USAGE, "replay: which run? (usage: memsim "
+		    "replay RUN_ID [--db FILE])");
+	return replay_run(db, (int64_t)id, &lim, wall_limit);
+}
+
 int main(int argc, char **argv)
 {
+	/*
+	 * Over a file-size limit (ulimit -f), write() must fail with EFBIG
+	 * and reach SQLite as an error we report, not kill us mid-write.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage();
 		return EXIT_USAGE;
@@ -534,6 +580,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 2, argv + 2);
 	if (strcmp(argv[1], "explain") == 0)
 		return cmd_explain(argc - 2, argv + 2);
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("memsim %s (SimGrid %s, %s, SQLite %s)\n",
 		    MEMSIM_VERSION, core_simgrid_version(), LUA_RELEASE,

@@ -234,6 +234,7 @@ static void terminate_strings(struct result *r)
 	TERMINATE(r->row.deadlock_kind);
 	TERMINATE(r->row.message);
 	TERMINATE(r->row.digest);
+	TERMINATE(r->row.scenario_path);
 	for (i = 0; i < r->nwaits; i++) {
 		TERMINATE(r->waits[i].thread);
 		TERMINATE(r->waits[i].channel);

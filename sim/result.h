@@ -54,6 +54,7 @@ struct run_row {
 	uint64_t sg_calls, page_events;
 	double wall_seconds;
 	char digest[17];		/* of the simulated event stream */
+	char scenario_path[512];	/* where it was read, for replay */
 };
 
 struct wait_row {

@@ -417,7 +417,7 @@ static void to_name(lua_State *L, int idx, int line, const char *key,
     char *out, size_t len)
 {
 	const char *v;
-	size_t n;
+	size_t n, i;
 
 	if (lua_type(L, idx) != LUA_TSTRING)
 		raisef(L, line, "%s: expected a string, got %s", key,
@@ -428,6 +428,11 @@ static void to_name(lua_State *L, int idx, int line, const char *key,
 	if (n >= len || strlen(v) != n)
 		raisef(L, line, "%s: '%.32s...' is longer than %zu bytes", key,
 		    v, len - 1);
+	/* names end up in one-line messages, summaries and SQLite */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			raisef(L, line, "%s: control character \\x%02x in a "
+			    "name", key, (unsigned char)v[i]);
 	memcpy(out, v, n + 1);
 }
 
@@ -730,6 +735,16 @@ static void machine_check(lua_State *L, int line, const struct config *cfg)
 		fmt_size(b, sizeof(b), KERNEL_MIN_RAM);
 		raisef(L, line, "ram %s is smaller than the kernel's own "
 		    "needs (%s)", a, b);
+	}
+	/*
+	 * Swap blocks are page numbers of 32 bits, like the page array's
+	 * indexes (VM_PAGE_NONE) and the blist's block numbers.
+	 */
+	if (cfg->swap / PAGE_SIZE >= (uint64_t)VM_PAGE_NONE) {
+		fmt_size(a, sizeof(a), cfg->swap);
+		raisef(L, line, "swap %s is larger than the swap address range "
+		    "(at most %" PRIu32 " pages of %dK)", a, VM_PAGE_NONE - 1,
+		    PAGE_SIZE / 1024);
 	}
 	if (cfg->kva == 0)
 		raisef(L, line, "kva must be > 0");
@@ -1764,14 +1779,12 @@ static int run_chunk(struct script *s, char *err, size_t errlen)
 	return 0;
 }
 
-struct script *script_load(const char *path, struct param *params,
+/* The checks and defaults both loaders share; NULL with err set. */
+static struct script *load_begin(const char *path, struct param *params,
     int nparams, uint64_t seed, const struct script_limits *lim,
     struct config *cfg, char *err, size_t errlen)
 {
 	struct script *s;
-	size_t len;
-	char *buf;
-	int status;
 
 	assert(path != NULL && cfg != NULL && err != NULL && errlen > 0);
 	assert(nparams == 0 || params != NULL);
@@ -1788,19 +1801,21 @@ struct script *script_load(const char *path, struct param *params,
 	s->cfg = cfg;
 	s->params = params;
 	s->nparams = nparams;
+	return s;
+}
 
-	buf = read_file(path, s->limit, &len, err, errlen);
-	if (buf == NULL) {
-		script_destroy(s);
-		return NULL;
-	}
+/* Run the scenario text in s's new sandbox; destroys s on failure. */
+static struct script *load_text(struct script *s, const char *buf,
+    size_t len, char *err, size_t errlen)
+{
+	struct config *cfg = s->cfg;
+	int status;
+
 	s->L = lua_newstate(l_alloc, s);
 	if (s->L == NULL) {
 		snprintf(err, errlen, "%s: Lua memory limit exceeded (%zu bytes)",
-		    path, s->limit);
-		free(buf);
-		script_destroy(s);
-		return NULL;
+		    s->path, s->limit);
+		goto fail;
 	}
 	lua_atpanic(s->L, l_panic);
 	lua_gc(s->L, LUA_GCGEN, 0, 0);
@@ -1817,23 +1832,55 @@ struct script *script_load(const char *path, struct param *params,
 	if (compile(s, buf, len, err, errlen) != 0 ||
 	    run_chunk(s, err, errlen) != 0)
 		goto fail;
-	free(buf);
-	buf = NULL;
 	if (cfg->nprocs == 0) {
-		snprintf(err, errlen, "%s: scenario starts no process", path);
+		snprintf(err, errlen, "%s: scenario starts no process", s->path);
 		goto fail;
 	}
-	if (check_consumers(cfg, path, err, errlen) != 0)
+	if (check_consumers(cfg, s->path, err, errlen) != 0)
 		goto fail;
 	if (cfg->name[0] == '\0')
-		default_name(cfg, path);
+		default_name(cfg, s->path);
 	s->cfg = NULL;
 	s->params = NULL;
 	return s;
 fail:
-	free(buf);
 	script_destroy(s);
 	return NULL;
+}
+
+struct script *script_load(const char *path, struct param *params,
+    int nparams, uint64_t seed, const struct script_limits *lim,
+    struct config *cfg, char *err, size_t errlen)
+{
+	struct script *s;
+	size_t len;
+	char *buf;
+
+	s = load_begin(path, params, nparams, seed, lim, cfg, err, errlen);
+	if (s == NULL)
+		return NULL;
+	buf = read_file(path, s->limit, &len, err, errlen);
+	if (buf == NULL) {
+		script_destroy(s);
+		return NULL;
+	}
+	s = load_text(s, buf, len, err, errlen);
+	free(buf);
+	return s;
+}
+
+struct script *script_load_buffer(const char *path, const char *text,
+    size_t len, struct param *params, int nparams, uint64_t seed,
+    const struct script_limits *lim, struct config *cfg, char *err,
+    size_t errlen)
+{
+	struct script *s;
+
+	assert(text != NULL || len == 0);
+	s = load_begin(path, params, nparams, seed, lim, cfg, err, errlen);
+	if (s == NULL)
+		return NULL;
+	return load_text(s, text != NULL ? text : "", len, err, errlen);
 }
 
 void script_destroy(struct script *s)
@@ -1915,6 +1962,7 @@ int script_proc_resume(struct script_proc *sp, int64_t retval,
 	if (sp->done) {
 		snprintf(err, errlen, "%s: process '%s' has already ended",
 		    s->path, sp->name);
+		one_line(err);
 		return -1;
 	}
 	if (s->budget_hit) {

@@ -51,6 +51,14 @@ struct script_limits {
 struct script *script_load(const char *path, struct param *params,
     int nparams, uint64_t seed, const struct script_limits *lim,
     struct config *cfg, char *err, size_t errlen);
+/*
+ * script_load() of scenario text already in memory (the fuzz targets);
+ * `path` only names it in messages and in cfg->path.
+ */
+struct script *script_load_buffer(const char *path, const char *text,
+    size_t len, struct param *params, int nparams, uint64_t seed,
+    const struct script_limits *lim, struct config *cfg, char *err,
+    size_t errlen);
 void script_destroy(struct script *s);
 
 /* A coroutine for one instance of a process{} declaration. */

@@ -3,7 +3,9 @@
  */
 #include "simrun.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "allocators/alloc.h"
@@ -207,6 +209,8 @@ static void record_thresholds(struct result *res)
 
 void simrun_identity(const struct config *cfg, struct run_row *row)
 {
+	char abs[PATH_MAX];
+
 	snprintf(row->scenario, sizeof(row->scenario), "%s", cfg->name);
 	snprintf(row->scenario_sha256, sizeof(row->scenario_sha256), "%s",
 	    cfg->sha256);
@@ -216,6 +220,11 @@ void simrun_identity(const struct config *cfg, struct run_row *row)
 	    "reserve_kmalloc_obj") == 0 ? cfg->swapmeta.reserve : -1;
 	row->seed = cfg->seed;
 	simrun_params_json(cfg, row->params, sizeof(row->params));
+	/* absolute, so `memsim replay` works from any directory */
+	if (realpath(cfg->path, abs) == NULL ||
+	    strlen(abs) >= sizeof(row->scenario_path))
+		snprintf(abs, sizeof(abs), "%s", cfg->path);
+	snprintf(row->scenario_path, sizeof(row->scenario_path), "%s", abs);
 }
 
 static void fill_counters(struct result *res)

@@ -144,6 +144,9 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL"
 	") STRICT;"
 	"PRAGMA user_version = 2;",
+	/* 3: where the scenario was read from, for `memsim replay` */
+	("ALTER TABLE runs ADD COLUMN scenario_path TEXT;"
+	"PRAGMA user_version = 3;"),
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -172,6 +175,8 @@ enum {
 	S_COUNTERS,
 	S_WAITS,
 	S_EVENTS_LAST,
+	S_REPLAY,
+	S_PARAMS,
 	S_COUNT
 };
 
@@ -187,10 +192,10 @@ enum {
 	" slab_alloc_waits, reserve_refill_failures, reserve_min_level," \
 	" kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped," \
 	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
-	" simgrid_version, lua_version, sqlite_version"
+	" simgrid_version, lua_version, sqlite_version, scenario_path"
 #define RUN_VALUES \
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
-	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -241,6 +246,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_EVENTS_LAST] = "SELECT t, kind, thread, detail FROM (SELECT rowid"
 	    " AS r, t, kind, thread, detail FROM events WHERE run_id = ?1"
 	    " ORDER BY rowid DESC LIMIT ?2) ORDER BY r",
+	[S_REPLAY] = "SELECT scenario, scenario_path, scenario_sha256, seed,"
+	    " params, digest, outcome FROM runs WHERE id = ?1",
+	/* params is the JSON object simrun_params_json() wrote */
+	[S_PARAMS] = "SELECT key, value FROM json_each(?1) ORDER BY key",
 };
 
 struct store {
@@ -250,7 +259,28 @@ struct store {
 	char *memsim_version, *simgrid_version, *lua_version;
 	sqlite3_stmt *stmt[S_COUNT];
 	char msg[256];		/* SQLite's message for the last failure */
+	char errbuf[320];	/* db_error()'s */
 };
+
+/*
+ * SQLite's message for the connection's last error, with the system's
+ * reason when the file system failed: "disk I/O error" alone does not
+ * say that the disk is full or over the file-size limit.
+ */
+static const char *db_error(struct store *st)
+{
+	int code = sqlite3_extended_errcode(st->db) & 0xff;
+	int eno = sqlite3_system_errno(st->db);
+
+	if (eno != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN))
+		snprintf(st->errbuf, sizeof(st->errbuf), "%s (%s)",
+		    sqlite3_errmsg(st->db), strerror(eno));
+	else
+		snprintf(st->errbuf, sizeof(st->errbuf), "%s",
+		    sqlite3_errmsg(st->db));
+	return st->errbuf;
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -327,6 +357,35 @@ static int set_wal(sqlite3 *db, char *mode, size_t modelen)
 	return rc;
 }
 
+/*
+ * WAL mode creates path-wal and path-shm beside the database, so its
+ * directory must be writable even to read.  Asked up front, because
+ * SQLite's own failure then reports the errno of a later probe ("No
+ * such file or directory") rather than why.
+ */
+static int check_dir(const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc = 0;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else {
+		dir = xstrdup(path);
+		dir[slash - path] = '\0';
+	}
+	if (access(dir, W_OK) != 0) {
+		seterr(err, errlen, "%s: cannot open database: directory %s: "
+		    "%s", path, dir, strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
 static int check_path(const char *path, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -340,7 +399,13 @@ static int check_path(const char *path, char *err, size_t errlen)
 		    path);
 		return -1;
 	}
-	return 0;
+	/* a FIFO or a device would block or fail in obscure ways */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		seterr(err, errlen, "%s: is not a regular file, not a database "
+		    "file", path);
+		return -1;
+	}
+	return check_dir(path, err, errlen);
 }
 
 static int open_db(struct store *st, char *err, size_t errlen)
@@ -382,7 +447,7 @@ static int check_version(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (rc != SQLITE_OK) {
-		seterr(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
 		return -1;
 	}
 	if (v > STORE_SCHEMA_VERSION) {
@@ -414,7 +479,7 @@ static int set_pragmas(struct store *st, char *err, size_t errlen)
 	if (rc == SQLITE_OK)
 		rc = query_int(st->db, "PRAGMA foreign_keys", &fk);
 	if (rc != SQLITE_OK) {
-		seterr(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
 		return -1;
 	}
 	/* Replacing a run relies on ON DELETE CASCADE. */
@@ -450,7 +515,7 @@ static int migrate_one(struct store *st, int *done, char *err,
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		seterr(err, errlen, "%s: schema migration %lld: %s", st->path,
-		    (long long)v + 1, sqlite3_errmsg(st->db));
+		    (long long)v + 1, db_error(st));
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -547,7 +612,7 @@ static int ensure_views(struct store *st, char *err, size_t errlen)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		seterr(err, errlen, "%s: creating the views: %s", st->path,
-		    sqlite3_errmsg(st->db));
+		    db_error(st));
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -564,7 +629,7 @@ static int prepare_all(struct store *st, char *err, size_t errlen)
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			seterr(err, errlen, "%s: %s", st->path,
-			    sqlite3_errmsg(st->db));
+			    db_error(st));
 			return -1;
 		}
 	}
@@ -712,7 +777,7 @@ static int step_done(struct store *st, sqlite3_stmt *s)
 		    st->busy_ms / 1000.0);
 	else if (rc != SQLITE_DONE)
 		snprintf(st->msg, sizeof(st->msg), "%s",
-		    sqlite3_errmsg(st->db));
+		    db_error(st));
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -753,7 +818,7 @@ int store_find_run(struct store *st, const char *sha256, const char *params,
 		found = 1;
 	} else if (rc != SQLITE_DONE) {
 		snprintf(st->msg, sizeof(st->msg), "%s",
-		    sqlite3_errmsg(st->db));
+		    db_error(st));
 		found = -1;
 	}
 	sqlite3_reset(b.s);
@@ -822,6 +887,7 @@ static int insert_run(struct store *st, const struct run_row *row,
 	bind_text(&b, st->simgrid_version, SIZE_MAX);
 	bind_text(&b, st->lua_version, SIZE_MAX);
 	bind_text(&b, sqlite3_libversion(), SIZE_MAX);
+	bind_str_or_null(&b, row->scenario_path, sizeof(row->scenario_path));
 	return bound_step(st, &b);
 }
 
@@ -1098,7 +1164,7 @@ static int sweep_find(struct store *st, const char *sha256,
 		*id = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE)
 		snprintf(st->msg, sizeof(st->msg), "%s",
-		    sqlite3_errmsg(st->db));
+		    db_error(st));
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -1242,7 +1308,7 @@ static int merge_copy(struct store *st, struct store_merge_stats *ms)
 		    "DROP TABLE temp.merge_map", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		snprintf(st->msg, sizeof(st->msg), "%s",
-		    sqlite3_errmsg(st->db));
+		    db_error(st));
 	ms->present = total - ms->added;
 	return rc;
 }
@@ -1259,7 +1325,7 @@ static int attach(struct store *st, const char *path)
 		rc = step_done(st, s);
 	} else {
 		snprintf(st->msg, sizeof(st->msg), "%s",
-		    sqlite3_errmsg(st->db));
+		    db_error(st));
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -1362,7 +1428,7 @@ static int each_row(struct store *st, sqlite3_stmt *s,
 		if ((stop = row(s, v)) != 0)
 			break;
 	if (stop == 0 && rc != SQLITE_DONE) {
-		seterr(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
 		stop = -1;
 	}
 	sqlite3_reset(s);
@@ -1507,4 +1573,71 @@ int store_run_events_last(struct store *st, int64_t id, int n,
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, n);
 	return each_row(st, s, event_cb, &v, err, errlen);
+}
+
+/* ---------------------------------------------------------------------
+ * Replaying a run.
+ */
+
+/* One -p pair of a stored run; -1 when it does not fit a struct param. */
+static int replay_param(struct store_replay *r, const char *k,
+    const char *v)
+{
+	if (k == NULL || v == NULL || r->np == CFG_MAX_PARAMS ||
+	    strlen(k) >= CFG_NAME_LEN || strlen(v) >= CFG_NAME_LEN)
+		return -1;
+	memset(&r->p[r->np], 0, sizeof(r->p[r->np]));
+	memcpy(r->p[r->np].name, k, strlen(k) + 1);
+	memcpy(r->p[r->np].value, v, strlen(v) + 1);
+	r->np++;
+	return 0;
+}
+
+static int replay_params(struct store *st, int64_t id,
+    struct store_replay *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_PARAMS];
+	int rc, bad = 0;
+
+	sqlite3_bind_text(s, 1, r->params, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !bad)
+		bad = replay_param(r, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1));
+	if (bad)
+		seterr(err, errlen, "%s: run %lld: parameters %s do not fit "
+		    "-p name=value", st->path, (long long)id, r->params);
+	else if (rc != SQLITE_DONE)
+		seterr(err, errlen, "%s: run %lld: parameters %s: %s", st->path,
+		    (long long)id, r->params, db_error(st));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return bad || rc != SQLITE_DONE ? -1 : 0;
+}
+
+int store_run_replay(struct store *st, int64_t id, struct store_replay *r,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_REPLAY];
+	char outcome[32];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_text(s, 0, r->scenario, sizeof(r->scenario));
+		col_text(s, 1, r->scenario_path, sizeof(r->scenario_path));
+		col_text(s, 2, r->scenario_sha256, sizeof(r->scenario_sha256));
+		r->seed = (uint64_t)sqlite3_column_int64(s, 3);
+		col_text(s, 4, r->params, sizeof(r->params));
+		col_text(s, 5, r->digest, sizeof(r->digest));
+		col_text(s, 6, outcome, sizeof(outcome));
+		r->outcome = outcome_code(outcome);
+	} else if (rc != SQLITE_DONE) {
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	return replay_params(st, id, r, err, errlen) == 0 ? 1 : -1;
 }

@@ -13,7 +13,7 @@
 
 #include "result.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -141,6 +141,27 @@ int store_run_waits(struct store *st, int64_t id, store_wait_fn *fn,
     void *ctx, char *err, size_t errlen);
 int store_run_events_last(struct store *st, int64_t id, int n,
     store_event_fn *fn, void *ctx, char *err, size_t errlen);
+
+/* What `memsim replay` needs of a stored run. */
+struct store_replay {
+	char scenario[CFG_NAME_LEN];
+	char scenario_path[512];	/* "" when not recorded */
+	char scenario_sha256[65];
+	uint64_t seed;
+	char params[512];		/* the JSON, as stored */
+	struct param p[CFG_MAX_PARAMS];	/* the same, decoded */
+	int np;
+	char digest[17];
+	int outcome;			/* enum outcome */
+};
+
+/*
+ * Run `id` for a replay, its params decoded from JSON into -p pairs:
+ * 1, 0 if there is no such run, -1 on an error (too many or too long
+ * parameters included).
+ */
+int store_run_replay(struct store *st, int64_t id, struct store_replay *r,
+    char *err, size_t errlen);
 
 /* The SQLite library in use. */
 const char *store_sqlite_version(void);

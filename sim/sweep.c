@@ -726,6 +726,8 @@ static void label_run(const struct exec *x, size_t run, struct result *res)
 	    sizeof(row->scenario_sha256));
 	memcpy(row->allocator, c->ident.allocator, sizeof(row->allocator));
 	memcpy(row->params, c->ident.params, sizeof(row->params));
+	memcpy(row->scenario_path, c->ident.scenario_path,
+	    sizeof(row->scenario_path));
 	row->reserve_n = c->ident.reserve_n;
 	row->seed = seed;
 }

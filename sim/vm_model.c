@@ -788,6 +788,7 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 	vm_ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	memset(&vmstats, 0, sizeof(vmstats));
 	memset(&vm_cnt, 0, sizeof(vm_cnt));
+	free(vm_page_array);	/* booted again (the unit tests): no leak */
 	vm_page_array = xcalloc((size_t)pages, sizeof(*vm_page_array));
 	for (i = 0; i < PQ_COUNT; i++) {
 		vm_queues[i].head = vm_queues[i].tail = VM_PAGE_NONE;

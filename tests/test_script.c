@@ -764,6 +764,40 @@ static void test_process_errors(void)
 	    "memory limit in a body");
 }
 
+/* script_load_buffer(): the text in memory loads as the same file would. */
+static void test_buffer(void)
+{
+	static const char text[] =
+	    "scenario { name = \"buf\", duration = \"2s\" }\n"
+	    "machine { ram = \"64M\", swap = \"128M\" }\n"
+	    "process { name = \"a\", count = 2, run = function(p) end }\n";
+	static const char nul[] =
+	    "process { name = 'a', run = function(p) end }\0 junk";
+	static struct config from_file;
+	struct script *s;
+
+	s = load(text);
+	CHECK(s != NULL, "buffer: the file loads (%s)", err);
+	script_destroy(s);
+	from_file = cfg;
+	s = script_load_buffer(path, text, strlen(text), NULL, 0, 1, &limits,
+	    &cfg, err, sizeof(err));
+	CHECK(s != NULL && memcmp(&cfg, &from_file, sizeof(cfg)) == 0,
+	    "buffer: script_load_buffer() gives the config script_load() "
+	    "gives for the same text");
+	script_destroy(s);
+	s = script_load_buffer("in/memory.lua", "machine { rma = 1 }", 19,
+	    NULL, 0, 1, &limits, &cfg, err, sizeof(err));
+	CHECK(s == NULL && strcmp(err, "in/memory.lua:1: unknown option "
+	    "'rma' in machine") == 0, "buffer: errors name the path given "
+	    "(%s)", err);
+	s = script_load_buffer("nul.lua", nul, sizeof(nul) - 1, NULL, 0, 1,
+	    &limits, &cfg, err, sizeof(err));
+	CHECK(s == NULL && strncmp(err, "nul.lua:1: ", 11) == 0,
+	    "buffer: a NUL byte in the text is not the end of it (%s)", err);
+	script_destroy(s);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_script.XXXXXX");
@@ -784,6 +818,7 @@ int main(void)
 	test_determinism();
 	test_process();
 	test_process_errors();
+	test_buffer();
 
 	snprintf(path, sizeof(path), "%s/t.lua", dir);
 	unlink(path);

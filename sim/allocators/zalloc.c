@@ -32,7 +32,6 @@
 
 struct zone {
 	int ncpus;
-	int64_t *pcpu;		/* zpcpu[].zfreecnt */
 	int64_t zfreecnt;	/* global pool */
 	int64_t zfreemin;
 	int64_t zmax_pcpu;
@@ -40,6 +39,8 @@ struct zone {
 	int64_t zpagecount, zpagemax;
 	int64_t zkva;		/* base of the KVA reserved at zinit */
 	int64_t zget_failures;
+	/* in the same block, so alloc_zone_destroy()'s free() takes it */
+	int64_t pcpu[];		/* zpcpu[].zfreecnt */
 };
 
 static int64_t zget(struct alloc_zone *z, struct zone *zn)
@@ -66,12 +67,13 @@ static int64_t zget(struct alloc_zone *z, struct zone *zn)
 
 static int zalloc_init(struct alloc_zone *z, char *err, size_t errlen)
 {
-	struct zone *zn = xcalloc(1, sizeof(*zn));
+	int ncpus = vm_ncpus > 0 ? vm_ncpus : 1;
+	struct zone *zn = xcalloc(1, sizeof(*zn) +
+	    (size_t)ncpus * sizeof(zn->pcpu[0]));
 	int64_t zmax, lim, n;
 
 	z->priv = zn;
-	zn->ncpus = vm_ncpus > 0 ? vm_ncpus : 1;
-	zn->pcpu = xcalloc((size_t)zn->ncpus, sizeof(*zn->pcpu));
+	zn->ncpus = ncpus;
 	zn->zsize = ((int64_t)z->objsize + ZONE_ROUNDING - 1) /
 	    ZONE_ROUNDING * ZONE_ROUNDING;
 	zn->zfreemin = zn->zsize > PAGE_SIZE ? 1 : PAGE_SIZE / zn->zsize;

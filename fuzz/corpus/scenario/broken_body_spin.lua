@@ -1,0 +1,1 @@
+process { name = "a", run = function(p) while true do end end }

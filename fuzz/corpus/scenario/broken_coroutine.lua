@@ -1,0 +1,1 @@
+process { name = "a", run = function(p) local co = coroutine.create(function() end) end }

@@ -1,0 +1,1 @@
+process { name = "a", run = function(p) machine { ram = "64M" } end }

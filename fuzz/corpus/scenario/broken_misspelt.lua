@@ -1,0 +1,1 @@
+procces { name = "a" }

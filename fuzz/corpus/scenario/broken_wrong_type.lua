@@ -1,0 +1,2 @@
+machine { ram = {} }
+process { name = 1, run = 5 }

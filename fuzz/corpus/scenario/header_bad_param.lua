@@ -1,0 +1,3 @@
+--! N=x
+local n = param("N", 1)
+process { name = "a", run = function(p) end }

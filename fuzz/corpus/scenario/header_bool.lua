@@ -1,0 +1,3 @@
+--! N=true
+local n = param("N", false)
+error(n)

@@ -1,0 +1,17 @@
+-- irq_exhaust: interrupt-level allocations that are never given back
+-- (a leak at VM_ALLOC_INTERRUPT) take every page the page daemon frees.
+-- The process ends up wholly on swap, held in vm_wait_pfault() while
+-- vm_paging_severe(), and nothing can ever free a page again: a livelock
+-- the watchdog must report, with the waits table saying who waits where.
+scenario { name = "irq_exhaust", duration = "60s", watchdog = "5s" }
+machine  { ram = "64M", ncpus = 1, swap = "256M" }
+kernel   { swapmeta = { allocator = param("allocator", "zalloc") } }
+process { name = "dirtier", run = function(p)
+  local r = p:mmap("40M")
+  p:touch(r, { write = true })
+  for i = 1, 1000 do
+    p:touch(r, { pages = 1024, random = true, write = true })
+    p:compute("10ms")
+  end
+end }
+interrupt_load { name = "leak", rate = "2000/s", pages = 4, hold = "1000s" }

@@ -1,0 +1,53 @@
+-- swapmeta_reserve: can the page daemon keep creating SWAPMETA while
+-- interrupt-level consumers hold free pages below v_free_reserved?
+--
+-- The question of the May-2021 kernel-list post.  A 128 MiB machine runs
+-- three processes ("db") whose anonymous memory is 1.6x RAM, rewritten
+-- sparsely and at random, so page-outs keep landing in 32-page windows
+-- that have no swblock yet: the swap pager allocates SWAPMETA on the page
+-- daemon's stack from the first page-out on.  Meanwhile, at interrupt
+-- class (VM_ALLOC_INTERRUPT, down to the last free page):
+--   * "rx": receive buffers for traffic the kernel consumes itself, held
+--     40 ms each, pulling free pages below v_free_reserved;
+--   * "sock": receive buffers queued on the db processes' sockets
+--     (256 KiB each), freed only when the process reads them — which it
+--     cannot do while it sleeps in a page fault.  These pages wait for
+--     the page daemon's progress: the dependency cycle of the post;
+--   * user page-table pages and their PV entries (one per 512 pages),
+--     which come and go as the daemon unmaps and the processes fault.
+-- With zalloc one free page lets the daemon make progress.  kmalloc_obj
+-- needs a whole 128 KiB slab: 32 pages, each admitted only above the
+-- SYSTEM floor (free > v_interrupt_free_min with an empty cache), plus
+-- map entries and address space.  reserve_kmalloc_obj keeps N spare
+-- slabs, topped up without blocking.
+scenario { name = "swapmeta_reserve", duration = "30s", watchdog = "5s",
+           sample_every = "100ms" }
+machine  { ram = "128M", ncpus = 2, swap = "1G", swap_write_bw = "100M",
+           swap_read_bw = "200M", swap_latency = "2ms" }
+sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
+           N = "0..8", seeds = "1..20" }
+
+-- N and the top-up's flags mean something only for the reserve, so only
+-- its runs read them (a sweep does not multiply the others by N).
+local allocator = param("allocator", "zalloc")
+local swapmeta = { allocator = allocator }
+if allocator == "reserve_kmalloc_obj" then
+  swapmeta.reserve = param("N", 3)
+  swapmeta.refill = param("refill", "intnowait")
+  swapmeta.exclusive = true
+end
+kernel   { swapmeta = swapmeta }
+
+process { name = "db", count = 3, run = function(p)
+  local r = p:mmap("70M")
+  p:touch(r, { write = true })
+  for i = 1, 40 do
+    p:touch(r, { pages = 1000, random = true, write = 0.7 })
+    p:compute("20ms")
+  end
+  p:munmap(r)
+end }
+
+interrupt_load { name = "rx", rate = "2000/s", pages = 4, hold = "40ms" }
+interrupt_load { name = "sock", rate = "1500/s", pages = 1, hold = "5ms",
+                 consumer = "db", sockbuf = "256K" }

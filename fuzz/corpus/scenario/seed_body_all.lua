@@ -1,0 +1,10 @@
+process { name = "a", count = 2, run = function(p)
+  local r = p:mmap("8M")
+  local f = p:mmap(4096, { file = "lib" })
+  p:touch(r, { pages = 16, offset = 3, random = false, write = 0.25 })
+  p:touch(f, { pages = 1 })
+  p:touch(f, { write = true })
+  p:touch(r, { write = 2 })
+  p:compute("1.5ms") p:sleep(0) p:munmap(r) p:munmap(r)
+  p:touch(r)
+end }

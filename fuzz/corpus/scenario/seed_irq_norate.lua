@@ -1,0 +1,2 @@
+interrupt_load { name = "x" }
+process { name = "a", run = function(p) end }

@@ -1,0 +1,2 @@
+kernel { swapmeta = { refill = "sometimes", exclusive = 1 } }
+process { name = "a", run = function(p) end }

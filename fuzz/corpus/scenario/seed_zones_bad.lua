@@ -1,0 +1,2 @@
+kernel { zones = { 1, 2 } }
+process { name = "a", run = function(p) end }

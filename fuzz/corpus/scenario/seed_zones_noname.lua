@@ -1,0 +1,2 @@
+kernel { zones = { { size = 4 } } }
+process { name = "a", run = function(p) end }

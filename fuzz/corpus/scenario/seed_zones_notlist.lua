@@ -1,0 +1,2 @@
+kernel { zones = { x = 1 } }
+process { name = "a", run = function(p) end }

@@ -1,0 +1,2 @@
+kernel { zones = { { name = "SWAPMETA" } }, swapmeta = 5 }
+process { name = "a", run = function(p) end }
