@@ -451,9 +451,13 @@ static int add_sample(void *ctx, const struct sample_row *s)
 static void run_title(char *buf, size_t len, int64_t id,
     const struct run_row *r)
 {
-	snprintf(buf, len, "run %lld: %s, allocator %s, seed %llu, %s: %s at "
-	    "t=%.1fs", (long long)id, r->scenario, r->allocator,
-	    (unsigned long long)r->seed, r->params, outcome_name(r->outcome),
+	char n[32] = "";
+
+	if (r->reserve_n >= 0)
+		snprintf(n, sizeof(n), " N=%ld", r->reserve_n);
+	snprintf(buf, len, "run %lld: %s, %s%s, seed %llu: %s at t=%.1fs",
+	    (long long)id, r->scenario, r->allocator, n,
+	    (unsigned long long)r->seed, outcome_name(r->outcome),
 	    r->end_time);
 }
 
