@@ -231,17 +231,15 @@ static void chan_remove(struct core_chan *ch, struct core_thread *t)
 	assert(0 && "thread not on its wait channel");
 }
 
-int core_wait(struct core_chan *ch, double timeout, int memwait,
-    const char *need, ...)
+static int vwait(struct core_chan *ch, const char *wmesg, double timeout,
+    int memwait, const char *need, va_list ap)
 {
 	struct core_thread *t = core_self();
-	va_list ap;
 	int timedout;
 
 	assert(t->chan == NULL);
-	va_start(ap, need);
 	vsnprintf(t->need, sizeof(t->need), need, ap);
-	va_end(ap);
+	t->wmesg = wmesg;
 	t->chan = ch;
 	t->memwait = memwait;
 	t->timed = timeout >= 0;
@@ -274,6 +272,30 @@ int core_wait(struct core_chan *ch, double timeout, int memwait,
 	assert(t->chan == NULL);
 	t->memwait = 0;
 	return timedout && !t->woken;
+}
+
+int core_wait(struct core_chan *ch, double timeout, int memwait,
+    const char *need, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, need);
+	rc = vwait(ch, ch->name, timeout, memwait, need, ap);
+	va_end(ap);
+	return rc;
+}
+
+int core_wait_wmesg(struct core_chan *ch, const char *wmesg, double timeout,
+    int memwait, const char *need, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, need);
+	rc = vwait(ch, wmesg, timeout, memwait, need, ap);
+	va_end(ap);
+	return rc;
 }
 
 static void wake(struct core_thread *t)

@@ -45,6 +45,7 @@ struct core_thread {
 
 	/* while sleeping */
 	struct core_chan *chan;		/* NULL when running */
+	const char *wmesg;		/* the sleep's name: chan's, or given */
 	struct core_thread *wnext;
 	double wait_since;
 	char need[CORE_NEED_LEN];	/* what would wake it, in words */
@@ -100,6 +101,11 @@ void core_chan_init(struct core_chan *ch, const char *name);
  */
 int core_wait(struct core_chan *ch, double timeout, int memwait,
     const char *need, ...) __attribute__((format(printf, 4, 5)));
+/* The same, with its own wmesg, as tsleep(ident, ..., wmesg): several
+ * sleeps can share one channel under different names. */
+int core_wait_wmesg(struct core_chan *ch, const char *wmesg, double timeout,
+    int memwait, const char *need, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Wake every sleeper (wakeup()) or the first one (wakeup_one()). */
 void core_wakeup(struct core_chan *ch);
 void core_wakeup_one(struct core_chan *ch);

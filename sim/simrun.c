@@ -110,7 +110,7 @@ static void record_state(struct result *res)
 		snprintf(w.thread, sizeof(w.thread), "%s", t->name);
 		if (t->chan != NULL) {
 			snprintf(w.channel, sizeof(w.channel), "%s",
-			    t->chan->name);
+			    t->wmesg);
 			w.since = t->wait_since;
 			snprintf(w.detail, sizeof(w.detail), "%s", t->need);
 		} else {
@@ -152,7 +152,7 @@ static void daemon_state(char *buf, size_t len)
 		    pd->need);
 	else
 		snprintf(buf, len, "page daemon asleep on %s: %s",
-		    pd->chan->name, pd->need);
+		    pd->wmesg, pd->need);
 }
 
 /*

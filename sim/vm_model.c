@@ -757,8 +757,8 @@ void vm_wait_pfault(void)
 				core_wakeup(&vm_chan_psleep);
 		}
 		vm_pages_waiting++;
-		core_wait(&vm_chan_vmwait, 0.11, 1,
-		    "pfault: free+cache >= v_free_severe (%lld) and free >= "
+		core_wait_wmesg(&vm_chan_vmwait, "pfault", 0.11, 1,
+		    "free+cache >= v_free_severe (%lld) and free >= "
 		    "v_free_reserved (%lld); free %lld cache %lld",
 		    (long long)vmstats.v_free_severe,
 		    (long long)vmstats.v_free_reserved, (long long)F,

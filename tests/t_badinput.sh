@@ -326,7 +326,7 @@ $MEMSIM run tests/scenarios/irq_exhaust.lua --db "$DB" > "$TMP/out" 2>&1
 check "a deadlock exits 0 by default" [ $? = 0 ]
 $MEMSIM run tests/scenarios/irq_exhaust.lua --db "$DB" --fail-on-deadlock > "$TMP/out" 2>&1
 check "--fail-on-deadlock exits 3" [ $? = 3 ]
-check "the summary says who waits on what" grep -q "dirtier.*vmwait" "$TMP/out"
+check "the summary says who waits on what" grep -q "dirtier.*pfault" "$TMP/out"
 check "the waits table has every thread" \
 	[ "$(q "$DB" "select count(*) from waits join runs on runs.id = run_id where scenario='irq_exhaust' and thread in ('dirtier', 'pagedaemon', 'leak')")" = 3 ]
 check "a livelock is recorded as such" \
