@@ -9,13 +9,16 @@ DROP VIEW IF EXISTS deadlock_rate;
 -- One row per (scenario, allocator, reserve_n): how often a run
 -- deadlocked, with the 95% Wilson score interval of that rate.  Runs
 -- that ended in `error` (a crash, an overrun, a scenario error) measured
--- nothing: they are counted in `errors`, not in `runs`.
+-- nothing: they are counted in `errors`, not in `runs`.  A `panic` (the
+-- kernel would have panicked) is a run that did not deadlock but did
+-- not survive either: counted in `runs` and in `panics`.
 CREATE VIEW deadlock_rate AS
 WITH grp AS (
   SELECT scenario, allocator, reserve_n,
          SUM(outcome <> 'error') AS runs,
          SUM(outcome = 'deadlock') AS deadlocks,
          SUM(outcome = 'error') AS errors,
+         SUM(outcome = 'panic') AS panics,
          MAX(swapmeta_pages_peak) AS peak_swapmeta_pages,
          MIN(reserve_min_level) AS lowest_reserve_level
   FROM runs
@@ -63,7 +66,7 @@ SELECT est.scenario, est.allocator, est.reserve_n, runs, deadlocks,
                 / (1 + zn)) AS wilson_high,
        med_ttd.m AS median_time_to_deadlock,
        med_pdb.m AS median_pd_blocked_seconds,
-       peak_swapmeta_pages, lowest_reserve_level, errors
+       peak_swapmeta_pages, lowest_reserve_level, errors, panics
 FROM est
 LEFT JOIN med_ttd ON med_ttd.scenario = est.scenario
   AND med_ttd.allocator = est.allocator

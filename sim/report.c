@@ -84,12 +84,18 @@ static void put_row(char *row)
 
 static void cell(const struct store_rate *r, char *buf, size_t len)
 {
-	if (r->runs == 0)
+	int n;
+
+	if (r->runs == 0) {
 		snprintf(buf, len, "0/0 (%lld errors)", (long long)r->errors);
-	else
-		snprintf(buf, len, "%lld/%lld (%.1f%% [%.1f\u2013%.1f])",
-		    (long long)r->deadlocks, (long long)r->runs,
-		    100 * r->rate, 100 * r->wilson_low, 100 * r->wilson_high);
+		return;
+	}
+	n = snprintf(buf, len, "%lld/%lld (%.1f%% [%.1f\u2013%.1f])",
+	    (long long)r->deadlocks, (long long)r->runs,
+	    100 * r->rate, 100 * r->wilson_low, 100 * r->wilson_high);
+	if (r->panics > 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " +%lld panic%s",
+		    (long long)r->panics, r->panics == 1 ? "" : "s");
 }
 
 /* Where s is among names[0..n), or -1. */

@@ -230,7 +230,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RATES] = "SELECT scenario, allocator, reserve_n, runs, deadlocks,"
 	    " errors, rate, wilson_low, wilson_high, median_time_to_deadlock,"
 	    " median_pd_blocked_seconds, peak_swapmeta_pages,"
-	    " lowest_reserve_level FROM deadlock_rate"
+	    " lowest_reserve_level, panics FROM deadlock_rate"
 	    " WHERE ?1 IS NULL OR scenario = ?1"
 	    " ORDER BY scenario, allocator, reserve_n",
 	[S_RUN_GET] = "SELECT scenario, scenario_sha256, allocator, reserve_n,"
@@ -1404,6 +1404,7 @@ static void rate_row(sqlite3_stmt *s, struct store_rate *r)
 	r->median_pd_blocked_seconds = col_real(s, 10);
 	r->peak_swapmeta_pages = col_i64(s, 11, 0);
 	r->lowest_reserve_level = col_i64(s, 12, -1);
+	r->panics = col_i64(s, 13, 0);
 }
 
 /* A caller's callback and context, handed through each_row(). */

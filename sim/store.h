@@ -102,6 +102,7 @@ struct store_rate {
 	char allocator[CFG_NAME_LEN];
 	long reserve_n;			/* -1: the allocator has none */
 	int64_t runs, deadlocks, errors;
+	int64_t panics;				/* in runs too */
 	double rate, wilson_low, wilson_high;	/* NAN when runs == 0 */
 	double median_time_to_deadlock;		/* NAN: no deadlock */
 	double median_pd_blocked_seconds;
