@@ -114,7 +114,13 @@ int main(int argc, char **argv)
 	int i, bad = 0, count = 0;
 
 	if (argc < 2) {
-		bad = replay_dir(FUZZ_CORPUS, &count);
+		/* FUZZ_CORPUS: directories separated by ':' */
+		char dirs[] = FUZZ_CORPUS;
+		char *d, *save = NULL;
+
+		for (d = strtok_r(dirs, ":", &save); d != NULL;
+		    d = strtok_r(NULL, ":", &save))
+			bad += replay_dir(d, &count);
 	} else {
 		for (i = 1; i < argc; i++)
 			bad += replay_dir(argv[i], &count);
