@@ -650,8 +650,8 @@ static int is_stop_signal(int sig)
 	return 0;
 }
 
-/* What one session (a sweep, or all of find-n) shares. */
-struct session {
+/* What one campaign (a sweep, or all of find-n) shares. */
+struct campaign {
 	const struct sweep_opts *o;
 	struct store *st;
 	int64_t sweep_id;
@@ -677,7 +677,7 @@ struct slot {
 };
 
 struct exec {
-	struct session *ss;
+	struct campaign *ss;
 	const struct plan *p;
 	const size_t *todo;
 	size_t ntodo, next;
@@ -764,7 +764,7 @@ static void collect(struct exec *x, size_t run, struct result *res,
 
 static int flush(struct exec *x)
 {
-	struct session *ss = x->ss;
+	struct campaign *ss = x->ss;
 	char err[512];
 	int i, rc;
 
@@ -959,7 +959,7 @@ static int exec_loop(struct exec *x)
  * stored ones already filled in).  Returns 0, EXIT_ENV when the store
  * or the host failed, or 128 + the signal that stopped it.
  */
-static int exec_plan(struct session *ss, const struct plan *p,
+static int exec_plan(struct campaign *ss, const struct plan *p,
     const size_t *todo, size_t ntodo, int stop_on_deadlock,
     struct tally *t)
 {
@@ -996,7 +996,7 @@ static int exec_plan(struct session *ss, const struct plan *p,
  * The runs of this shard that are not stored yet, into *todo; the
  * stored ones are counted into t.
  */
-static int plan_todo(struct session *ss, const struct plan *p,
+static int plan_todo(struct campaign *ss, const struct plan *p,
     struct tally *t, size_t **todo, size_t *ntodo)
 {
 	const struct combo *c;
@@ -1038,7 +1038,7 @@ static int online_cpus(void)
 	return n < 1 ? 1 : n > SWEEP_MAX_JOBS ? SWEEP_MAX_JOBS : (int)n;
 }
 
-static int session_open(struct session *ss, const struct sweep_opts *o)
+static int campaign_open(struct campaign *ss, const struct sweep_opts *o)
 {
 	struct store_opts so = { .busy_ms = o->busy_ms };
 	char err[512];
@@ -1067,7 +1067,7 @@ static void plan_error(const struct sweep_opts *o, const char *err)
 		fprintf(stderr, "memsim: %s\n", err);
 }
 
-static void summary(const struct session *ss, const struct tally *t)
+static void summary(const struct campaign *ss, const struct tally *t)
 {
 	double n = t->fresh > 0 ? (double)t->fresh : 1;
 
@@ -1084,7 +1084,7 @@ static void summary(const struct session *ss, const struct tally *t)
 		    1e3 * (t->parent_wall - t->child_wall) / n);
 }
 
-static void interrupted(const struct session *ss, int rc)
+static void interrupted(const struct campaign *ss, int rc)
 {
 	fprintf(stderr, "memsim: %s (%s): %lld of %lld runs stored; run the "
 	    "same command again to do the rest\n", ss->label,
@@ -1093,7 +1093,7 @@ static void interrupted(const struct session *ss, int rc)
 }
 
 /* Plan, skip what is stored, run the rest, stamp the sweeps row. */
-static int sweep_plan(struct session *ss, const struct plan *p,
+static int sweep_plan(struct campaign *ss, const struct plan *p,
     const char *grid, int stop_on_deadlock, struct tally *t)
 {
 	size_t *todo = NULL, ntodo = 0;
@@ -1126,7 +1126,7 @@ out:
 	return rc;
 }
 
-static int finish_sweep(struct session *ss)
+static int finish_sweep(struct campaign *ss)
 {
 	char err[512];
 
@@ -1140,7 +1140,7 @@ static int finish_sweep(struct session *ss)
 
 int sweep_main(const struct sweep_opts *o)
 {
-	struct session ss;
+	struct campaign ss;
 	struct grid g;
 	struct plan p;
 	struct tally t;
@@ -1159,7 +1159,7 @@ int sweep_main(const struct sweep_opts *o)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = session_open(&ss, o)) != 0)
+	if ((rc = campaign_open(&ss, o)) != 0)
 		goto out;
 	if (o->nshards > 0)
 		snprintf(shard, sizeof(shard), " shard=%d/%d", o->shard,
@@ -1184,7 +1184,7 @@ out:
  */
 
 struct findn {
-	struct session ss;
+	struct campaign ss;
 	struct sweep_opts o;		/* the caller's, plus allocator and N */
 	char seeds[CFG_SWEEP_LEN];
 	char grid[sizeof(((struct grid *)0)->text)];
@@ -1367,7 +1367,7 @@ int sweep_find_n(const struct sweep_opts *o)
 	memset(&f, 0, sizeof(f));
 	if ((rc = findn_opts(&f, o)) != 0 || (rc = findn_check(&f)) != 0)
 		return rc;
-	if ((rc = session_open(&f.ss, &f.o)) != 0)
+	if ((rc = campaign_open(&f.ss, &f.o)) != 0)
 		return rc;
 	memset(&tm, 0, sizeof(tm));
 	rc = eval_n(&f, FINDN_MAX, 1, &t);
