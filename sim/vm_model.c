@@ -78,30 +78,28 @@ void vm_thresholds_compute(struct vmstats *vs, int64_t pages)
 struct tunable {
 	const char *name;
 	int64_t *var;
-	int derived;	/* recomputed from v_free_min unless set */
 };
 
 static int64_t swap_async_max_value = 4;
 static int64_t dummy;
 
 static const struct tunable tunables[] = {
-	{ "v_free_min", &vmstats.v_free_min, 0 },
-	{ "v_free_reserved", &vmstats.v_free_reserved, 1 },
-	{ "v_free_severe", &vmstats.v_free_severe, 1 },
-	{ "v_pageout_free_min", &vmstats.v_pageout_free_min, 1 },
-	{ "v_interrupt_free_min", &vmstats.v_interrupt_free_min, 1 },
-	{ "v_free_target", &vmstats.v_free_target, 1 },
-	{ "v_paging_wait", &vmstats.v_paging_wait, 1 },
-	{ "v_paging_start", &vmstats.v_paging_start, 1 },
-	{ "v_paging_target1", &vmstats.v_paging_target1, 1 },
-	{ "v_paging_target2", &vmstats.v_paging_target2, 1 },
-	{ "v_inactive_target", &vmstats.v_inactive_target, 1 },
-	{ "vm_max_launder", &vm_max_launder, 1 },
-	{ "vm_page_free_hysteresis", &vm_page_free_hysteresis, 0 },
-	{ "page_free_hysteresis", &vm_page_free_hysteresis, 0 },
-	{ "dma_reserved", &vm_dma_reserved, 1 },
-	{ "swap_async_max", &swap_async_max_value, 0 },
-	{ NULL, &dummy, 0 },
+	{ "v_free_min", &vmstats.v_free_min },
+	{ "v_free_reserved", &vmstats.v_free_reserved },
+	{ "v_free_severe", &vmstats.v_free_severe },
+	{ "v_pageout_free_min", &vmstats.v_pageout_free_min },
+	{ "v_interrupt_free_min", &vmstats.v_interrupt_free_min },
+	{ "v_free_target", &vmstats.v_free_target },
+	{ "v_paging_wait", &vmstats.v_paging_wait },
+	{ "v_paging_start", &vmstats.v_paging_start },
+	{ "v_paging_target1", &vmstats.v_paging_target1 },
+	{ "v_paging_target2", &vmstats.v_paging_target2 },
+	{ "v_inactive_target", &vmstats.v_inactive_target },
+	{ "vm_max_launder", &vm_max_launder },
+	{ "vm_page_free_hysteresis", &vm_page_free_hysteresis },
+	{ "dma_reserved", &vm_dma_reserved },
+	{ "swap_async_max", &swap_async_max_value },
+	{ NULL, &dummy },
 };
 
 int vm_tunable_known(const char *name)
