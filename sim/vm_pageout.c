@@ -97,6 +97,40 @@ static int vm_pageout_clean(uint32_t pg)
 	return n;
 }
 
+/*
+ * Take the page at the head of queue q as scanned.  Returns -1 when the
+ * queue is empty, 0 when the page is busy (I/O in progress: moved to the
+ * tail and skipped, as the kernel skips pages it cannot busy), 1 with
+ * *pgp set otherwise.
+ */
+static int scan_next(enum pq q, int64_t *scanned, uint32_t *pgp)
+{
+	uint32_t pg = vm_queues[q].head;
+
+	if (pg == VM_PAGE_NONE)
+		return -1;
+	(*scanned)++;
+	vm_cnt.pages_scanned++;
+	vm_cnt.page_events++;
+	if (vm_page_array[pg].flags & PG_BUSY) {
+		vm_page_requeue(pg);
+		return 0;
+	}
+	*pgp = pg;
+	return 1;
+}
+
+/* A referenced page: act_count += ACT_ADVANCE, up to ACT_MAX (:1067-1110). */
+static int test_and_clear_referenced(struct vm_page *m)
+{
+	if (!(m->flags & PG_REFERENCED))
+		return 0;
+	m->flags &= (uint8_t)~PG_REFERENCED;
+	m->act_count = (uint8_t)(m->act_count + ACT_ADVANCE > ACT_MAX ?
+	    ACT_MAX : m->act_count + ACT_ADVANCE);
+	return 1;
+}
+
 /* vm_pageout_scan_inactive() over all sub-queues */
 static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
 {
@@ -107,29 +141,21 @@ static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
 	uint32_t pg;
 	struct vm_page *m;
 	struct vm_object *obj;
+	int rc;
 
 	if (state == PAGING_TARGET2 &&
 	    shortage > vmstats.v_inactive_target / 10 + 1)
 		shortage = vmstats.v_inactive_target / 10 + 1;
 	while (maxscan-- > 0 && delta < shortage) {
-		pg = vm_queues[PQ_INACTIVE].head;
-		if (pg == VM_PAGE_NONE)
+		rc = scan_next(PQ_INACTIVE, scanned, &pg);
+		if (rc < 0)
 			break;
-		m = &vm_page_array[pg];
-		(*scanned)++;
-		vm_cnt.pages_scanned++;
-		vm_cnt.page_events++;
-		if (m->flags & PG_BUSY) {
-			vm_page_requeue(pg);
+		if (rc == 0)
 			continue;
-		}
+		m = &vm_page_array[pg];
 		obj = vm_object_by_id(m->object);
-		if (m->flags & PG_REFERENCED) {
-			/* reactivate, act_count += ACT_ADVANCE (:1067-1110) */
-			m->flags &= (uint8_t)~PG_REFERENCED;
-			m->act_count = (uint8_t)(m->act_count + ACT_ADVANCE >
-			    ACT_MAX ? ACT_MAX : m->act_count + ACT_ADVANCE);
-			vm_page_queue_move(pg, PQ_ACTIVE);
+		if (test_and_clear_referenced(m)) {
+			vm_page_queue_move(pg, PQ_ACTIVE);	/* reactivate */
 			continue;
 		}
 		if (!(m->flags & PG_DIRTY)) {
@@ -166,24 +192,16 @@ static int64_t scan_active(int64_t avail, int64_t inactive, int64_t *scanned)
 	int64_t recycled = 0;
 	uint32_t pg;
 	struct vm_page *m;
-	int decline;
+	int decline, rc;
 
 	while (maxscan-- > 0 && (avail > 0 || inactive > 0)) {
-		pg = vm_queues[PQ_ACTIVE].head;
-		if (pg == VM_PAGE_NONE)
+		rc = scan_next(PQ_ACTIVE, scanned, &pg);
+		if (rc < 0)
 			break;
-		m = &vm_page_array[pg];
-		(*scanned)++;
-		vm_cnt.pages_scanned++;
-		vm_cnt.page_events++;
-		if (m->flags & PG_BUSY) {
-			vm_page_requeue(pg);
+		if (rc == 0)
 			continue;
-		}
-		if (m->flags & PG_REFERENCED) {
-			m->flags &= (uint8_t)~PG_REFERENCED;
-			m->act_count = (uint8_t)(m->act_count + ACT_ADVANCE >
-			    ACT_MAX ? ACT_MAX : m->act_count + ACT_ADVANCE);
+		m = &vm_page_array[pg];
+		if (test_and_clear_referenced(m)) {
 			vm_page_requeue(pg);
 			continue;
 		}

@@ -20,13 +20,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "allocators/alloc.h"
 #include "allocators/kmalloc_obj.h"
 #include "blkdev.h"
 #include "check.h"
+#include "engine.h"
 #include "config.h"
 #include "core.h"
 #include "kmem.h"
@@ -115,37 +114,6 @@ static int64_t wired_expected(void)
 	for (c = 0; c < vm_ncpus; c++)
 		w += kmo_gd_kmslab(c) * (KMALLOC_SLAB_SIZE / PAGE_SIZE);
 	return w;
-}
-
-static int in_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-	int st;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int rc;
-
-		check_failed = check_passed = 0;	/* the child's own */
-		rc = fn(arg);
-		fflush(stdout);
-		_exit(rc);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return 255;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void engine(int ncpus)
-{
-	struct core_platform p = {
-		.ncpus = ncpus, .cpu_flops = 1e9,
-		.swap_read_bw = 1e8, .swap_write_bw = 1e8, .swap_latency = 1e-4,
-		.file_read_bw = 1e8, .file_latency = 1e-4,
-	};
-
-	core_init(&p);
 }
 
 /* ---- balance and monotonic stats (plain C) -------------------------------- */
@@ -245,7 +213,7 @@ static int child_nonblocking(void *arg)
 	struct core_thread *td;
 
 	(void)arg;
-	engine(1);
+	test_engine(1);
 	trace_init();
 	boot(64 * MiB, 1);
 	nb_zone = zone();
@@ -308,7 +276,7 @@ static int child_floor(void *arg)
 	const char *lname[] = { "v_free_reserved", "v_interrupt_free_min",
 	    "1", "0" };
 
-	engine(1);
+	test_engine(1);
 	trace_init();
 	boot(256 * MiB, 1);
 	fl_zone = zone();
@@ -370,7 +338,7 @@ static int child_fault(void *arg)
 	uint32_t pg;
 
 	po_nth = *(int *)arg;
-	engine(1);
+	test_engine(1);
 	trace_init();
 	boot(64 * MiB, 1);
 	if (swap_pager_swap_init(&cfg, err, sizeof(err)) != 0) {
@@ -419,7 +387,7 @@ static void test_fault_injection(void)
 	int n, rc = 0, bad = 0, fired = 0;
 
 	for (n = 1; n <= 200; n++) {
-		rc = in_child(child_fault, &n);
+		rc = test_in_child(child_fault, &n);
 		if (rc == 1)
 			break;
 		if (rc == 0)
@@ -447,10 +415,10 @@ int main(void)
 	for (i = 0; names[i] != NULL; i++) {
 		cur = names[i];
 		test_balance();
-		CHECK(in_child(child_nonblocking, NULL) == 0,
+		CHECK(test_in_child(child_nonblocking, NULL) == 0,
 		    "%s: child: non-blocking requests", cur);
 		for (which = 0; which < 4; which++)
-			CHECK(in_child(child_floor, &which) == 0,
+			CHECK(test_in_child(child_floor, &which) == 0,
 			    "%s: child: class floor %d", cur, which);
 		test_fault_injection();
 	}

@@ -10,12 +10,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "allocators/alloc.h"
 #include "allocators/kmalloc_obj.h"
 #include "check.h"
+#include "engine.h"
 #include "config.h"
 #include "core.h"
 #include "kmem.h"
@@ -85,40 +84,6 @@ static struct kmo_counts counts(const struct alloc_zone *z)
 
 	kmo_counts(z, &c);
 	return c;
-}
-
-/* ---- forked engine cases ------------------------------------------------- */
-
-static int in_child(int (*fn)(void))
-{
-	pid_t pid;
-	int st;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int rc;
-
-		check_failed = check_passed = 0;	/* the child's own */
-		rc = fn();
-		fflush(stdout);
-		_exit(rc);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return 255;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void engine(int ncpus)
-{
-	struct core_platform p = {
-		.ncpus = ncpus, .cpu_flops = 1e9,
-		.swap_read_bw = 1e8, .swap_write_bw = 1e8, .swap_latency = 1e-4,
-		.file_read_bw = 1e8, .file_latency = 1e-4,
-	};
-
-	core_init(&p);
-	trace_init();
 }
 
 /* ---- geometry ------------------------------------------------------------- */
@@ -553,9 +518,10 @@ static void kva_panic_thread(struct core_thread *td)
 	child_kva_panic_body_done = 1;
 }
 
-static int child_kva_panic(void)
+static int child_kva_panic(void *arg)
 {
-	engine(1);
+	(void)arg;
+	test_engine(1);
 	boot(64 * MiB, 1, 1 * MiB);
 	core_spawn("kmalloc", CORE_PROC, 0, kva_panic_thread, NULL);
 	core_run_until(2.0);
@@ -585,12 +551,13 @@ static void freer_thread(struct core_thread *td)
 	set_free(vmstats.v_free_count + 40);
 }
 
-static int child_waitok_sleeps(void)
+static int child_waitok_sleeps(void *arg)
 {
+	(void)arg;
 	int64_t res;
 	uint32_t id;
 
-	engine(1);
+	test_engine(1);
 	boot(256 * MiB, 1, 0);
 	res = vmstats.v_free_reserved;
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_WAITOK,
@@ -625,12 +592,13 @@ static void daemon_thread(struct core_thread *td)
 	    M_WAITOK, &waitok_st);
 }
 
-static int child_daemon_class(void)
+static int child_daemon_class(void *arg)
 {
+	(void)arg;
 	int64_t ifm;
 	uint32_t id;
 
-	engine(1);
+	test_engine(1);
 	boot(256 * MiB, 1, 0);
 	ifm = vmstats.v_interrupt_free_min;
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_WAITOK,
@@ -679,11 +647,12 @@ static void mapent_thread(struct core_thread *td)
 	mapent_phase = 4;
 }
 
-static int child_mapent(void)
+static int child_mapent(void *arg)
 {
+	(void)arg;
 	struct core_thread *td;
 
-	engine(2);
+	test_engine(2);
 	boot(256 * MiB, 2, 0);
 	CHECK(kmem_stats.mapent_free == MAX_MAPENT && kmem_vme_avail(0) ==
 	    257 - 8 && kmem_vme_avail(1) == 0, "boot: MAX_MAPENT = %d entries "
@@ -725,11 +694,12 @@ static void cpu1_thread(struct core_thread *td)
 	core_sleep(60);		/* daemons live while a process does */
 }
 
-static int child_poller(void)
+static int child_poller(void *arg)
 {
+	(void)arg;
 	struct kmo_counts c;
 
-	engine(2);
+	test_engine(2);
 	boot(256 * MiB, 2, 0);
 	poller_zone = zone("kmalloc_obj", 304, 0, 0, 0);
 	core_spawn("user", CORE_PROC, 1, cpu1_thread, NULL);
@@ -758,10 +728,10 @@ int main(void)
 	test_reserve_zero();
 	test_kmem_classes();
 	test_kva_arena();
-	CHECK(in_child(child_kva_panic) == 0, "child: KVA exhaustion panic");
-	CHECK(in_child(child_waitok_sleeps) == 0, "child: M_WAITOK sleeps");
-	CHECK(in_child(child_daemon_class) == 0, "child: the daemon's class");
-	CHECK(in_child(child_mapent) == 0, "child: map-entry reserve");
-	CHECK(in_child(child_poller) == 0, "child: kmalloc_poller thread");
+	CHECK(test_in_child(child_kva_panic, NULL) == 0, "child: KVA exhaustion panic");
+	CHECK(test_in_child(child_waitok_sleeps, NULL) == 0, "child: M_WAITOK sleeps");
+	CHECK(test_in_child(child_daemon_class, NULL) == 0, "child: the daemon's class");
+	CHECK(test_in_child(child_mapent, NULL) == 0, "child: map-entry reserve");
+	CHECK(test_in_child(child_poller, NULL) == 0, "child: kmalloc_poller thread");
 	return CHECK_DONE();
 }
