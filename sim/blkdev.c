@@ -12,12 +12,14 @@ struct blkdev swapdev, filedev;
 
 static void blkdev_thread(struct core_thread *td)
 {
+	static const struct core_need idle = { .kind = CORE_NEED_WORK,
+	    .what = "I/O request" };
 	struct blkdev *d = td->arg;
 	struct bio *bio;
 
 	for (;;) {
 		while (d->head == NULL)
-			core_wait(&d->chan, -1, 0, "I/O request");
+			core_wait_need(&d->chan, NULL, -1, &idle);
 		bio = d->head;
 		d->head = bio->next;
 		if (d->head == NULL)
@@ -46,7 +48,8 @@ void blkdev_init(struct blkdev *d, const char *name, enum core_disk disk,
 	core_chan_init(&d->chan, "bioq");
 	for (i = 0; i < nthreads; i++) {
 		snprintf(tname, sizeof(tname), "%s.%d", name, i);
-		core_spawn(tname, CORE_KTHREAD, 0, blkdev_thread, d);
+		core_spawn(tname, CORE_KTHREAD, 0, blkdev_thread, d)->role =
+		    disk == CORE_DISK_SWAP ? CORE_ROLE_SWAPIO : CORE_ROLE_FILEIO;
 	}
 }
 
@@ -72,6 +75,9 @@ static void read_done(struct bio *bio)
 void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
     uint32_t pg, const char *wmesg)
 {
+	struct core_need need = { .kind = CORE_NEED_IO,
+	    .what = d->disk == CORE_DISK_SWAP ? "swapdev read" : "filedev read",
+	    .object = object, .index = pindex };
 	struct core_chan ch;
 	struct bio bio;
 
@@ -85,6 +91,5 @@ void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
 	bio.arg = &ch;
 	blkdev_strategy(d, &bio);
 	while (!bio.complete)
-		core_wait(&ch, -1, 0, "%s read of page %u of object %u",
-		    d->name, pindex, object);
+		core_wait_need(&ch, NULL, -1, &need);
 }

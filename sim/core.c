@@ -39,6 +39,59 @@ static int nprocs_alive;
 static int hard_deadlock;
 static int started;
 
+/* progress tracking, see core_set_progress() */
+static int64_t (*progress_fn)(void);
+static void (*progress_on_gap)(double, double);
+static double progress_gap_min;
+static int64_t progress_last;
+static double progress_last_t, progress_longest;
+
+/*
+ * Called before every SimGrid call that lets time pass: whatever the
+ * thread did since its last such call happened at this instant, so a
+ * change of the counter is dated exactly.
+ */
+static void progress_note(void)
+{
+	int64_t p;
+	double now, gap;
+
+	if (progress_fn == NULL)
+		return;
+	p = progress_fn();
+	if (p == progress_last)
+		return;
+	progress_last = p;
+	now = simgrid_get_clock();
+	gap = now - progress_last_t;
+	if (gap > progress_longest)
+		progress_longest = gap;
+	if (gap >= progress_gap_min && progress_on_gap != NULL)
+		progress_on_gap(progress_last_t, now);
+	progress_last_t = now;
+}
+
+void core_set_progress(int64_t (*fn)(void), double gap_min,
+    void (*on_gap)(double start, double end))
+{
+	progress_fn = fn;
+	progress_on_gap = on_gap;
+	progress_gap_min = gap_min;
+	progress_last = fn != NULL ? fn() : 0;
+	progress_last_t = core_now();
+	progress_longest = 0;
+}
+
+double core_last_progress(void)
+{
+	return progress_last_t;
+}
+
+double core_longest_gap(void)
+{
+	return progress_longest;
+}
+
 static void on_deadlock(void)
 {
 	hard_deadlock = 1;
@@ -84,6 +137,7 @@ static void actor_main(int argc, char **argv)
 	if (t->kind == CORE_KTHREAD)
 		sg_actor_daemonize(sg_actor_self());
 	t->fn(t);
+	progress_note();	/* what it did last, e.g. an exit */
 	t->exited = 1;
 	if (t->kind == CORE_PROC)
 		nprocs_alive--;
@@ -97,6 +151,7 @@ struct core_thread *core_spawn(const char *name, enum core_thread_kind kind,
 
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->kind = kind;
+	t->role = kind == CORE_PROC ? CORE_ROLE_USER : CORE_ROLE_KTHREAD;
 	t->cpu = cpu;
 	t->fn = fn;
 	t->arg = arg;
@@ -125,7 +180,7 @@ static int all_blocked(void)
 	for (t = all_threads; t != NULL; t = t->next_all) {
 		if (t->exited)
 			continue;
-		if (t->chan == NULL || t->timed)
+		if (t->chan == NULL || t->timed || t->spinning)
 			return 0;
 		procs += t->kind == CORE_PROC;
 	}
@@ -146,6 +201,7 @@ double core_blocked_since(void)
 enum core_stop core_run_until(double until)
 {
 	simgrid_run_until(until);
+	progress_note();
 	if (hard_deadlock || all_blocked())
 		return CORE_HARD_DEADLOCK;
 	if (nprocs_alive == 0)
@@ -182,14 +238,29 @@ void core_cpu(double seconds)
 {
 	if (seconds <= 0)
 		return;
+	progress_note();
 	core_sg_calls++;
 	sg_actor_execute(seconds * plat.cpu_flops);
+}
+
+void core_spin(const struct core_need *need, double seconds)
+{
+	struct core_thread *t = core_self();
+
+	t->need = *need;
+	t->memwait = core_need_memwait(need->kind);
+	t->wait_since = core_now();
+	t->spinning = 1;
+	core_cpu(seconds);
+	t->spinning = 0;
+	t->memwait = 0;
 }
 
 void core_sleep(double seconds)
 {
 	if (seconds <= 0)
 		return;
+	progress_note();
 	core_sg_calls++;
 	sg_actor_sleep_for(seconds);
 }
@@ -201,6 +272,7 @@ void core_disk_io(enum core_disk disk, double bytes, int write)
 	sg_disk_t d = core_shim_disk(disk == CORE_DISK_SWAP ? 0 : 1);
 
 	core_sleep(lat);
+	progress_note();
 	core_sg_calls++;
 	if (write)
 		sg_disk_write(d, (sg_size_t)bytes);
@@ -232,16 +304,13 @@ static void chan_remove(struct core_chan *ch, struct core_thread *t)
 }
 
 static int vwait(struct core_chan *ch, const char *wmesg, double timeout,
-    int memwait, const char *need, va_list ap)
+    struct core_thread *t)
 {
-	struct core_thread *t = core_self();
 	int timedout;
 
 	assert(t->chan == NULL);
-	vsnprintf(t->need, sizeof(t->need), need, ap);
-	t->wmesg = wmesg;
+	t->wmesg = wmesg != NULL ? wmesg : ch->name;
 	t->chan = ch;
-	t->memwait = memwait;
 	t->timed = timeout >= 0;
 	t->woken = 0;
 	t->wait_since = core_now();
@@ -253,6 +322,7 @@ static int vwait(struct core_chan *ch, const char *wmesg, double timeout,
 	ch->tail = t;
 	ch->nwaiters++;
 
+	progress_note();
 	core_sg_calls++;
 	if (timeout < 0) {
 		sg_sem_acquire(t->sg_sem);
@@ -274,6 +344,28 @@ static int vwait(struct core_chan *ch, const char *wmesg, double timeout,
 	return timedout && !t->woken;
 }
 
+int core_wait_need(struct core_chan *ch, const char *wmesg, double timeout,
+    const struct core_need *need)
+{
+	struct core_thread *t = core_self();
+
+	t->need = *need;
+	t->memwait = core_need_memwait(need->kind);
+	return vwait(ch, wmesg, timeout, t);
+}
+
+static int vwait_text(struct core_chan *ch, const char *wmesg,
+    double timeout, int memwait, const char *fmt, va_list ap)
+{
+	struct core_thread *t = core_self();
+
+	memset(&t->need, 0, sizeof(t->need));
+	t->need.kind = CORE_NEED_TEXT;
+	vsnprintf(t->need_text, sizeof(t->need_text), fmt, ap);
+	t->memwait = memwait;
+	return vwait(ch, wmesg, timeout, t);
+}
+
 int core_wait(struct core_chan *ch, double timeout, int memwait,
     const char *need, ...)
 {
@@ -281,7 +373,7 @@ int core_wait(struct core_chan *ch, double timeout, int memwait,
 	int rc;
 
 	va_start(ap, need);
-	rc = vwait(ch, ch->name, timeout, memwait, need, ap);
+	rc = vwait_text(ch, ch->name, timeout, memwait, need, ap);
 	va_end(ap);
 	return rc;
 }
@@ -293,7 +385,7 @@ int core_wait_wmesg(struct core_chan *ch, const char *wmesg, double timeout,
 	int rc;
 
 	va_start(ap, need);
-	rc = vwait(ch, wmesg, timeout, memwait, need, ap);
+	rc = vwait_text(ch, wmesg, timeout, memwait, need, ap);
 	va_end(ap);
 	return rc;
 }
@@ -333,13 +425,146 @@ void core_wakeup_one(struct core_chan *ch)
 	wake(t);
 }
 
-void core_set_need(struct core_thread *t, const char *fmt, ...)
+void core_set_need(struct core_thread *t, const struct core_need *need)
 {
-	va_list ap;
+	t->need = *need;
+	t->memwait = core_need_memwait(need->kind);
+}
 
-	va_start(ap, fmt);
-	vsnprintf(t->need, sizeof(t->need), fmt, ap);
-	va_end(ap);
+/* ---- needs in words --------------------------------------------------- */
+
+int core_need_memwait(enum core_need_kind kind)
+{
+	return kind == CORE_NEED_PAGES || kind == CORE_NEED_FREE_LEVEL ||
+	    kind == CORE_NEED_MAPENT || kind == CORE_NEED_KVA ||
+	    kind == CORE_NEED_ZONE;
+}
+
+static const char *const kind_names[CORE_NEED_NKINDS] = {
+	[CORE_NEED_TEXT] = "text",
+	[CORE_NEED_PAGES] = "pages",
+	[CORE_NEED_FREE_LEVEL] = "free_level",
+	[CORE_NEED_MAPENT] = "mapent",
+	[CORE_NEED_KVA] = "kva",
+	[CORE_NEED_PBUF] = "pbuf",
+	[CORE_NEED_SWAP] = "swap",
+	[CORE_NEED_SOCKET] = "socket",
+	[CORE_NEED_ZONE] = "zone",
+	[CORE_NEED_IO] = "io",
+	[CORE_NEED_TIMER] = "timer",
+	[CORE_NEED_WORK] = "work",
+	[CORE_NEED_WAKEUP] = "wakeup",
+	[CORE_NEED_NEVER] = "never",
+};
+
+static const char *const role_names[CORE_ROLE_NROLES] = {
+	[CORE_ROLE_KTHREAD] = "kthread",
+	[CORE_ROLE_USER] = "user",
+	[CORE_ROLE_PAGEDAEMON] = "pagedaemon",
+	[CORE_ROLE_EMERGPAGER] = "emergpager",
+	[CORE_ROLE_RX] = "rx",
+	[CORE_ROLE_KMPOLL] = "kmalloc_poller",
+	[CORE_ROLE_SWAPIO] = "swapio",
+	[CORE_ROLE_FILEIO] = "fileio",
+};
+
+const char *core_need_kind_name(enum core_need_kind kind)
+{
+	return (unsigned)kind < CORE_NEED_NKINDS ? kind_names[kind] : "?";
+}
+
+const char *core_role_name(enum core_role role)
+{
+	return (unsigned)role < CORE_ROLE_NROLES ? role_names[role] : "?";
+}
+
+static const char *str(const char *s, const char *dflt)
+{
+	return s != NULL ? s : dflt;
+}
+
+void core_need_format(const struct core_need *n, char *buf, size_t len)
+{
+	long long cnt = (long long)n->count, fr = (long long)n->free,
+	    ca = (long long)n->cache;
+
+	switch (n->kind) {
+	case CORE_NEED_TEXT:
+		snprintf(buf, len, "%s", str(n->what, ""));
+		break;
+	case CORE_NEED_PAGES:
+		if (n->total > 0)
+			snprintf(buf, len, "%s: page %lld of %lld at %s; free "
+			    "%lld, floor %lld", str(n->what, "pages"),
+			    (long long)n->index, (long long)n->total,
+			    str(n->cls_name, "?"), fr, (long long)n->floor);
+		else
+			snprintf(buf, len, "%s: %lld page%s at %s; free %lld "
+			    "cache %lld, floor %lld", str(n->what, "pages"),
+			    cnt, cnt == 1 ? "" : "s", str(n->cls_name, "?"), fr,
+			    ca, (long long)n->floor);
+		break;
+	case CORE_NEED_FREE_LEVEL:
+		if (n->floor_name != NULL)
+			snprintf(buf, len, "free+cache >= %s (%lld) and free >= "
+			    "%s (%lld); free %lld cache %lld",
+			    str(n->level_name, "level"), (long long)n->level,
+			    n->floor_name, (long long)n->floor, fr, ca);
+		else
+			snprintf(buf, len, "free+cache >= %s (%lld); free %lld "
+			    "cache %lld", str(n->level_name, "level"),
+			    (long long)n->level, fr, ca);
+		break;
+	case CORE_NEED_MAPENT:
+		snprintf(buf, len, "%s: %s refills the MAP ENTRY zone",
+		    str(n->what, "map entries"),
+		    n->holder != NULL ? n->holder->name : "another thread");
+		break;
+	case CORE_NEED_KVA:
+		snprintf(buf, len, "%s: %lld bytes of kernel_map",
+		    str(n->what, "kva"), cnt);
+		break;
+	case CORE_NEED_PBUF:
+		snprintf(buf, len, "a pbuf of %s (%lld, all in use)",
+		    str(n->what, "a pool"), cnt);
+		break;
+	case CORE_NEED_SWAP:
+		snprintf(buf, len, "%s: %lld pages of swap space",
+		    str(n->what, "swap"), cnt);
+		break;
+	case CORE_NEED_SOCKET:
+		snprintf(buf, len, "%s: socket buffer space",
+		    str(n->what, "socket"));
+		break;
+	case CORE_NEED_ZONE:
+		snprintf(buf, len, "an object from zone %s; free %lld cache "
+		    "%lld", str(n->what, "?"), fr, ca);
+		break;
+	case CORE_NEED_IO:
+		snprintf(buf, len, "%s: page %lld of object %lld",
+		    str(n->what, "I/O"), (long long)n->index,
+		    (long long)n->object);
+		break;
+	case CORE_NEED_TIMER:
+	case CORE_NEED_WORK:
+	case CORE_NEED_NEVER:
+		snprintf(buf, len, "%s", str(n->what, kind_names[n->kind]));
+		break;
+	case CORE_NEED_WAKEUP:
+		snprintf(buf, len, "%s: a wakeup from %s", str(n->what, "?"),
+		    n->holder != NULL ? n->holder->name :
+		    core_role_name((enum core_role)n->from));
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+}
+
+const char *core_need_text(struct core_thread *t)
+{
+	if (t->need.kind != CORE_NEED_TEXT)
+		core_need_format(&t->need, t->need_text, sizeof(t->need_text));
+	return t->need_text;
 }
 
 const char *core_simgrid_version(void)

@@ -194,6 +194,6 @@ void kload_start(const struct config *cfg)
 		q->cfg = &cfg->irqs[i];
 		rng_seed(&q->rng, cfg->seed, 100u + (uint64_t)i);
 		core_spawn(cfg->irqs[i].name, CORE_KTHREAD, i % cfg->ncpus,
-		    irq_thread, q);
+		    irq_thread, q)->role = CORE_ROLE_RX;
 	}
 }

@@ -48,6 +48,7 @@ static uint32_t nfree_ids;
 static int64_t *gd_vme_avail;		/* per CPU */
 static int ncpus = 1;
 static int mapent_refilling;		/* zgetlk held */
+static struct core_thread *mapent_refiller;	/* who holds zgetlk */
 static struct core_chan chan_zgetlk;
 
 static int curcpu(void)
@@ -235,8 +236,8 @@ static int effective_class(int class)
 static uint32_t page_grab_retry(int class, const char *what, int i, int n,
     struct alloc_stats *st)
 {
+	struct core_need need;
 	uint32_t pg;
-	char cname[48];
 
 	for (;;) {
 		pg = vm_page_alloc_kernel(class);
@@ -245,10 +246,8 @@ static uint32_t page_grab_retry(int class, const char *what, int i, int n,
 		kmem_stats.mapent_waits++;
 		if (st != NULL)
 			st->slab_alloc_waits++;
-		class_name(effective_class(class), cname, sizeof(cname));
-		vm_wait_need(0, "%s: page %d of %d at %s; free %lld, floor "
-		    "%lld", what, i + 1, n, cname, (long long)vmstats.v_free_count,
-		    (long long)class_floor(effective_class(class)));
+		vm_need_pages(&need, what, class, n - i, i + 1, n);
+		vm_wait_need(0, &need);
 	}
 }
 
@@ -270,11 +269,14 @@ static void mapent_zget(struct alloc_stats *st)
 		kmem_stats.mapent_waits++;
 		if (st != NULL)
 			st->slab_alloc_waits++;
-		core_wait(&chan_zgetlk, -1, 1, "zgetlk: another thread "
-		    "refills the MAP ENTRY zone (32 NORMAL pages)");
+		struct core_need need = { .kind = CORE_NEED_MAPENT,
+		    .what = "zgetlk", .holder = mapent_refiller };
+
+		core_wait_need(&chan_zgetlk, NULL, -1, &need);
 		return;
 	}
 	mapent_refilling = 1;
+	mapent_refiller = core_self();
 	gd_vme_avail[cpu] -= MAP_RESERVE_COUNT;		/* kreserve */
 	addr = kva_alloc(size, PAGE_SIZE);
 	if (addr < 0)
@@ -409,6 +411,7 @@ uint32_t kmem_slab_alloc(size_t size, size_t align, int flags,
 	uint32_t id, pg;
 	struct kslab *s;
 	char cname[48];
+	struct core_need need;
 
 	/* 1. map entries: may sleep even for M_RNOWAIT (:1718) */
 	count = vm_map_entry_reserve(MAP_RESERVE_COUNT, st);
@@ -457,10 +460,8 @@ uint32_t kmem_slab_alloc(size_t size, size_t align, int flags,
 			    "%d of %d at %s; free %lld, floor %lld", i + 1, n,
 			    cname, (long long)vmstats.v_free_count,
 			    (long long)class_floor(effective_class(class)));
-		vm_wait_need(0, "kmem_slab_alloc: page %d of %d at %s; free "
-		    "%lld, floor %lld", i + 1, n, cname,
-		    (long long)vmstats.v_free_count,
-		    (long long)class_floor(effective_class(class)));
+		vm_need_pages(&need, "kmem_slab_alloc", class, n - i, i + 1, n);
+		vm_wait_need(0, &need);
 	}
 	/* 6. unused reserved entries go back (:1833-1862) */
 	vm_map_entry_release(count);

@@ -112,7 +112,8 @@ static void record_state(struct result *res)
 			snprintf(w.channel, sizeof(w.channel), "%s",
 			    t->wmesg);
 			w.since = t->wait_since;
-			snprintf(w.detail, sizeof(w.detail), "%s", t->need);
+			snprintf(w.detail, sizeof(w.detail), "%s",
+			    core_need_text(t));
 		} else {
 			snprintf(w.channel, sizeof(w.channel), "running");
 			w.since = core_now();
@@ -143,16 +144,18 @@ static void daemon_state(char *buf, size_t len)
 
 	if (pd->chan == NULL)
 		snprintf(buf, len, "page daemon running but freeing nothing");
-	else if (strncmp(pd->need, "kmem_slab_alloc", 15) == 0)
-		snprintf(buf, len, "page daemon blocked in %s", pd->need);
+	else if (pd->need.what != NULL &&
+	    strcmp(pd->need.what, "kmem_slab_alloc") == 0)
+		snprintf(buf, len, "page daemon blocked in %s",
+		    core_need_text(pd));
 	else if (pd->chan == &vm_chan_VMWait)
 		snprintf(buf, len, "page daemon in vm_wait (%s): %s",
 		    swap_zone->stats.failures > 0 ?
 		    "swp_pager_meta_build, SWAPMETA NULL" : "VMWait",
-		    pd->need);
+		    core_need_text(pd));
 	else
 		snprintf(buf, len, "page daemon asleep on %s: %s",
-		    pd->wmesg, pd->need);
+		    pd->wmesg, core_need_text(pd));
 }
 
 /*

@@ -136,9 +136,9 @@ static void swp_pager_meta_build(struct vm_object *obj, uint32_t pindex)
 			    (long long)vmstats.v_free_count,
 			    (long long)vmstats.v_cache_count);
 		t0 = core_now();
-		vm_wait(0);
-		if (core_now() == t0)
-			core_cpu(SPIN_RETRY_COST);	/* vm_wait returned at once */
+		vm_wait_need(0, &swap_zone->need);
+		if (core_now() == t0)	/* vm_wait returned at once */
+			core_spin(&swap_zone->need, SPIN_RETRY_COST);
 	}
 	s->count++;
 	obj->swapped[pindex] = 1;
@@ -253,11 +253,12 @@ void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
 		}
 		/* getpbuf_kva(&nsw_wcount_async), vm_pager.c:456-495 */
 		while (nsw_wcount_async <= 0) {
+			struct core_need need = { .kind = CORE_NEED_PBUF,
+			    .what = "nsw_wcount_async (vm.swap_async_max; woken "
+			    "on the 1->2 release)", .count = vm_swap_async_max() };
 			double t0 = core_now();
-			core_wait(&swap_chan_wswbuf, -1, 0,
-			    "an async swap-write pbuf (vm.swap_async_max %lld, "
-			    "all in flight; woken on the 1->2 release)",
-			    (long long)vm_swap_async_max());
+
+			core_wait_need(&swap_chan_wswbuf, NULL, -1, &need);
 			vm_cnt.pd_pbuf_wait += core_now() - t0;
 		}
 		nsw_wcount_async--;

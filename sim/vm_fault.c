@@ -38,8 +38,12 @@ static int pmap_allocpte(struct proc *p, struct vm_object *obj, uint32_t w)
 	pg = vm_page_alloc_kernel(VM_ALLOC_NORMAL | VM_ALLOC_SYSTEM |
 	    VM_ALLOC_INTERRUPT);
 	if (pg == VM_PAGE_NONE) {
+		struct core_need need;
+
 		proc_flush_cpu(p);
-		vm_wait(0);
+		vm_need_pages(&need, "pmap_allocpte", VM_ALLOC_NORMAL |
+		    VM_ALLOC_SYSTEM | VM_ALLOC_INTERRUPT, 1, 0, 0);
+		vm_wait_need(0, &need);
 		return 1;
 	}
 	obj->ptpage[w] = pg;
@@ -108,10 +112,13 @@ int vm_fault(struct proc *p, struct vm_object *obj, uint32_t pindex,
 					m->flags |= PG_REFERENCED;
 					return 0;
 				}
+				struct core_need need = {
+					.kind = CORE_NEED_IO,
+					.what = "busy (I/O in progress)",
+					.object = obj->id, .index = pindex };
+
 				proc_flush_cpu(p);
-				core_wait(&vm_chan_pgbusy, -1, 0, "page %u of "
-				    "object %u busy (I/O in progress)",
-				    pindex, obj->id);
+				core_wait_need(&vm_chan_pgbusy, NULL, -1, &need);
 				continue;
 			}
 			if (m->queue == PQ_CACHE) {
@@ -145,8 +152,12 @@ int vm_fault(struct proc *p, struct vm_object *obj, uint32_t pindex,
 		}
 		pg = vm_page_alloc(VM_ALLOC_NORMAL);
 		if (pg == VM_PAGE_NONE) {
+			struct core_need need;
+
 			proc_flush_cpu(p);
-			vm_wait(0);
+			vm_need_pages(&need, "vm_fault", VM_ALLOC_NORMAL, 1, 0,
+			    0);
+			vm_wait_need(0, &need);
 			continue;
 		}
 		page_insert(obj, pindex, pg);

@@ -679,9 +679,10 @@ void vm_page_unbusy(struct vm_object *obj, uint32_t pg)
  * Otherwise it returns at once and the caller retries.  `need` (NULL: the
  * wake condition) is what a deadlock report shows for the sleeper.
  */
-static void vm_wait_common(double timo, const char *need)
+static void vm_wait_common(double timo, const struct core_need *need)
 {
 	struct core_thread *td = core_self();
+	struct core_need dflt;
 
 	if (timo <= 0)
 		timo = 1.0;	/* hz */
@@ -691,13 +692,16 @@ static void vm_wait_common(double timo, const char *need)
 		double t0 = core_now();
 
 		vm_pageout_pages_needed = 1;
-		if (need != NULL)
-			core_wait(&vm_chan_VMWait, timo, 1, "%s", need);
-		else
-			core_wait(&vm_chan_VMWait, timo, 1,
-			    "free+cache >= v_pageout_free_min (%lld); free %lld "
-			    "cache %lld", (long long)vmstats.v_pageout_free_min,
-			    (long long)F, (long long)C);
+		if (need == NULL) {
+			memset(&dflt, 0, sizeof(dflt));
+			dflt.kind = CORE_NEED_FREE_LEVEL;
+			dflt.level_name = "v_pageout_free_min";
+			dflt.level = vmstats.v_pageout_free_min;
+			dflt.free = F;
+			dflt.cache = C;
+			need = &dflt;
+		}
+		core_wait_need(&vm_chan_VMWait, NULL, timo, need);
 		vm_cnt.pd_blocked += core_now() - t0;
 		return;
 	}
@@ -709,16 +713,18 @@ static void vm_wait_common(double timo, const char *need)
 			core_wakeup(&vm_chan_psleep);
 	}
 	vm_pages_waiting++;
-	if (need != NULL)
-		core_wait(&vm_chan_vmwait, timo, 1, "%s", need);
-	else
-		core_wait(&vm_chan_vmwait, timo, 1,
-		    "free+cache >= v_free_min+%lld (%lld) and free >= "
-		    "v_free_reserved (%lld); free %lld cache %lld",
-		    (long long)vm_page_free_hysteresis,
-		    (long long)(vmstats.v_free_min + vm_page_free_hysteresis),
-		    (long long)vmstats.v_free_reserved, (long long)F,
-		    (long long)C);
+	if (need == NULL) {
+		memset(&dflt, 0, sizeof(dflt));
+		dflt.kind = CORE_NEED_FREE_LEVEL;
+		dflt.level_name = "v_free_min+hysteresis";
+		dflt.level = vmstats.v_free_min + vm_page_free_hysteresis;
+		dflt.floor_name = "v_free_reserved";
+		dflt.floor = vmstats.v_free_reserved;
+		dflt.free = F;
+		dflt.cache = C;
+		need = &dflt;
+	}
+	core_wait_need(&vm_chan_vmwait, NULL, timo, need);
 	vm_pages_waiting--;
 }
 
@@ -727,15 +733,64 @@ void vm_wait(double timo)
 	vm_wait_common(timo, NULL);
 }
 
-void vm_wait_need(double timo, const char *fmt, ...)
+void vm_wait_need(double timo, const struct core_need *need)
 {
-	char need[CORE_NEED_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(need, sizeof(need), fmt, ap);
-	va_end(ap);
 	vm_wait_common(timo, need);
+}
+
+static const char *const class_names[8] = {
+	"none", "NORMAL", "SYSTEM", "NORMAL|SYSTEM", "INTERRUPT",
+	"NORMAL|INTERRUPT", "SYSTEM|INTERRUPT", "NORMAL|SYSTEM|INTERRUPT",
+};
+
+const char *vm_class_name(int class)
+{
+	return class_names[class & 7];
+}
+
+int64_t vm_class_floor(int class)
+{
+	if (class & VM_ALLOC_INTERRUPT)
+		return 0;
+	if (class & VM_ALLOC_SYSTEM)
+		return vmstats.v_interrupt_free_min;
+	return vmstats.v_free_reserved - 1;
+}
+
+void vm_need_pages(struct core_need *n, const char *what, int class,
+    int64_t count, int64_t index, int64_t total)
+{
+	if (curthread_is_pagedaemon())
+		class |= VM_ALLOC_SYSTEM;
+	memset(n, 0, sizeof(*n));
+	n->kind = CORE_NEED_PAGES;
+	n->what = what;
+	n->cls = class;
+	n->cls_name = vm_class_name(class);
+	n->count = count;
+	n->index = index;
+	n->total = total;
+	n->floor = vm_class_floor(class);
+	n->free = F;
+	n->cache = C;
+}
+
+int vm_class_admits(int class, int64_t free, int64_t cache)
+{
+	if (free <= 0 && !((class & VM_ALLOC_NORMAL) &&
+	    !(class & VM_ALLOC_QUICK) && cache > 0))
+		return 0;
+	if (free >= vmstats.v_free_reserved)
+		return 1;
+	if ((class & VM_ALLOC_INTERRUPT) && free > 0)
+		return 1;
+	if ((class & VM_ALLOC_SYSTEM) && cache == 0 &&
+	    free > vmstats.v_interrupt_free_min)
+		return 1;
+	/* a NORMAL request recycles cached pages into free ones (:2615) */
+	if ((class & VM_ALLOC_NORMAL) && !(class & VM_ALLOC_QUICK))
+		return free + cache >= vmstats.v_free_reserved;
+	return 0;
 }
 
 /*
@@ -745,6 +800,7 @@ void vm_wait_need(double timo, const char *fmt, ...)
 void vm_wait_pfault(void)
 {
 	struct core_thread *td = core_self();
+	struct core_need need;
 
 	if (!vm_paging_min_nice(td->nice))
 		return;
@@ -755,12 +811,15 @@ void vm_wait_pfault(void)
 				core_wakeup(&vm_chan_psleep);
 		}
 		vm_pages_waiting++;
-		core_wait_wmesg(&vm_chan_vmwait, "pfault", 0.11, 1,
-		    "free+cache >= v_free_severe (%lld) and free >= "
-		    "v_free_reserved (%lld); free %lld cache %lld",
-		    (long long)vmstats.v_free_severe,
-		    (long long)vmstats.v_free_reserved, (long long)F,
-		    (long long)C);
+		memset(&need, 0, sizeof(need));
+		need.kind = CORE_NEED_FREE_LEVEL;
+		need.level_name = "v_free_severe";
+		need.level = vmstats.v_free_severe;
+		need.floor_name = "v_free_reserved";
+		need.floor = vmstats.v_free_reserved;
+		need.free = F;
+		need.cache = C;
+		core_wait_need(&vm_chan_vmwait, "pfault", 0.11, &need);
 		vm_pages_waiting--;
 		if (td->td_flags & TDF_LOWMEMKILL)
 			break;
@@ -877,6 +936,9 @@ void vm_panic(const char *fmt, ...)
 		vm_panicked = 1;
 		trace_event("panic", "%s", vm_panic_msg);
 	}
+	static const struct core_need never = { .kind = CORE_NEED_NEVER,
+	    .what = "the kernel panicked" };
+
 	for (;;)
-		core_wait(&vm_chan_panic, -1, 0, "the kernel panicked");
+		core_wait_need(&vm_chan_panic, NULL, -1, &never);
 }

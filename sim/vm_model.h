@@ -200,11 +200,29 @@ void pagedaemon_wakeup(void);
 /* Waiting, sys/vm/vm_page.c:2927-3034 */
 void vm_wait(double timo);		/* timo 0: hz (1 s) */
 /*
- * vm_wait() exactly, but a deadlock report shows the caller's words for
- * what it waits for (e.g. "kmem_slab_alloc: page 7 of 32 at ...").
+ * vm_wait() exactly, but the sleeper records what it really waits for
+ * (e.g. page 7 of 32 at SYSTEM for kmem_slab_alloc), for the verdict and
+ * the deadlock report; see vm_need_pages().
  */
-void vm_wait_need(double timo, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void vm_wait_need(double timo, const struct core_need *need);
+/*
+ * A CORE_NEED_PAGES need: `count` pages at `class` for `what`, page
+ * `index` of `total` when total > 0.  The class is the one
+ * vm_page_alloc() will use (the page daemon's gets SYSTEM added); floor
+ * and page counts are taken now.
+ */
+void vm_need_pages(struct core_need *n, const char *what, int class,
+    int64_t count, int64_t index, int64_t total);
+/* The class in words ("NORMAL|SYSTEM"); a static string. */
+const char *vm_class_name(int class);
+/* The free count the class may not go below with an empty cache. */
+int64_t vm_class_floor(int class);
+/*
+ * Would `class` be admitted with `free` free and `cache` cached pages
+ * (vm_page.c:2592-2599, and a NORMAL request recycling the cache)?
+ * Pure: for the verdict's what-ifs.
+ */
+int vm_class_admits(int class, int64_t free, int64_t cache);
 void vm_wait_pfault(void);
 int curthread_is_pagedaemon(void);
 extern struct core_thread *vm_pagethread;

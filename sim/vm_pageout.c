@@ -273,8 +273,11 @@ static void vm_pageout_thread(struct core_thread *td)
 	vm_pageout_targets_init(pcfg);
 	for (;;) {
 		if (vm_pages_needed == 0) {
-			core_wait(&vm_chan_psleep, 0.1, 0, "idle: woken by "
-			    "pagedaemon_wakeup() below v_paging_start");
+			static const struct core_need idle = {
+				.kind = CORE_NEED_WORK, .what = "idle: woken by "
+				"pagedaemon_wakeup() below v_paging_start" };
+
+			core_wait_need(&vm_chan_psleep, NULL, 0.1, &idle);
 			if (vm_pages_needed == 0 && !vm_paging_start(0))
 				continue;
 			vm_pages_needed = 1;
@@ -338,4 +341,5 @@ void vm_pageout_start(const struct config *cfg)
 	state = 0;
 	vm_pagethread = core_spawn("pagedaemon", CORE_KTHREAD, 0,
 	    vm_pageout_thread, NULL);
+	vm_pagethread->role = CORE_ROLE_PAGEDAEMON;
 }

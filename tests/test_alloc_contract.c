@@ -230,10 +230,10 @@ static int child_nonblocking(void *arg)
 		CHECK(nb_phase >= 1, "%s: with plenty of memory "
 		    "M_INTNOWAIT|M_NOWAIT does not sleep", cur);
 		CHECK(nb_phase == 1 && td->chan != NULL && td->memwait &&
-		    strstr(td->need, "kmem_slab_alloc") != NULL,
+		    strstr(core_need_text(td), "kmem_slab_alloc") != NULL,
 		    "%s: declared nowait_may_sleep, and indeed at F = 0 an "
 		    "M_INTNOWAIT caller sleeps for a slab (\"%s\")", cur,
-		    td->need);
+		    core_need_text(td));
 	}
 	return CHECK_DONE();
 }

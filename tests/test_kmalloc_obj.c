@@ -568,10 +568,10 @@ static int child_waitok_sleeps(void *arg)
 	core_run_until(0.25);
 	CHECK(waitok_id == 0 && waitok_td->chan != NULL &&
 	    strcmp(waitok_td->chan->name, "vmwait") == 0 &&
-	    strcmp(waitok_td->need, "kmem_slab_alloc: page 7 of 32 at "
+	    strcmp(core_need_text(waitok_td), "kmem_slab_alloc: page 7 of 32 at "
 	    "NORMAL; free 201, floor 201") == 0, "M_WAITOK below "
 	    "v_free_reserved sleeps in vm_wait, saying what it needs (\"%s\")",
-	    waitok_td->need);
+	    core_need_text(waitok_td));
 	CHECK(waitok_st.slab_alloc_waits == 1 && vmstats.v_free_count ==
 	    res - 1, "it keeps the 6 pages it has while asleep");
 	core_spawn("freer", CORE_PROC, 0, freer_thread, NULL);
@@ -610,10 +610,10 @@ static int child_daemon_class(void *arg)
 	CHECK(waitok_id == 0 && vmstats.v_free_count == ifm &&
 	    waitok_td->chan != NULL &&
 	    strcmp(waitok_td->chan->name, "VMWait") == 0 &&
-	    strstr(waitok_td->need, "at NORMAL|SYSTEM; free 55, floor 55") !=
+	    strstr(core_need_text(waitok_td), "at NORMAL|SYSTEM; free 55, floor 55") !=
 	    NULL, "the page daemon's slab pages are NORMAL|SYSTEM: it takes "
 	    "them down to v_interrupt_free_min, then sleeps (\"%s\")",
-	    waitok_td->need);
+	    core_need_text(waitok_td));
 	return CHECK_DONE();
 }
 
@@ -667,10 +667,10 @@ static int child_mapent(void *arg)
 	    "with the zone empty, vm_map_entry_reserve refills it with 32 "
 	    "pages (kmem_alloc3)");
 	CHECK(mapent_phase == 3 && td->chan != NULL &&
-	    strstr(td->need, "MAP ENTRY refill") != NULL &&
-	    strstr(td->need, "at NORMAL;") != NULL, "below v_free_reserved "
+	    strstr(core_need_text(td), "MAP ENTRY refill") != NULL &&
+	    strstr(core_need_text(td), "at NORMAL;") != NULL, "below v_free_reserved "
 	    "that refill sleeps, even for an M_INTNOWAIT slab (\"%s\")",
-	    td->need);
+	    core_need_text(td));
 	set_free(vmstats.v_free_reserved + 100);
 	core_run_until(6.0);
 	CHECK(mapent_phase == 4 && kmem_stats.mapent_refills == 3 &&

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vm_model.h"
 #include "../xmalloc.h"
 
 extern const struct alloc_ops zalloc_ops;
@@ -97,13 +98,22 @@ struct alloc_zone *alloc_zones(void)
 
 alloc_obj_t alloc_request(struct alloc_zone *z, int flags)
 {
-	alloc_obj_t obj = z->ops->alloc(z, flags);
+	alloc_obj_t obj;
 
+	z->need.kind = CORE_NEED_ZONE;
+	obj = z->ops->alloc(z, flags);
 	if (obj != 0) {
 		z->stats.allocs++;
 		z->stats.inuse++;
 	} else {
 		z->stats.failures++;
+		if (z->need.kind == CORE_NEED_ZONE) {
+			memset(&z->need, 0, sizeof(z->need));
+			z->need.kind = CORE_NEED_ZONE;
+			z->need.what = z->name;
+			z->need.free = vmstats.v_free_count;
+			z->need.cache = vmstats.v_cache_count;
+		}
 	}
 	if (z->stats.pages > z->stats.pages_peak)
 		z->stats.pages_peak = z->stats.pages;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "../config.h"
+#include "../core.h"
 
 /* sys/sys/malloc.h */
 #define M_RNOWAIT		0x0001
@@ -89,6 +90,14 @@ struct alloc_zone {
 	struct alloc_stats stats;
 	void *priv;			/* the allocator's own state */
 	struct alloc_zone *next;	/* all zones, for the poller */
+	/*
+	 * What the last failed request would need to succeed, for a caller
+	 * that waits and retries (swp_pager_meta_build).  alloc_request()
+	 * makes it CORE_NEED_ZONE ("an object from this zone", which the
+	 * verdict cannot reason about); an allocator that knows better
+	 * (zalloc: one page at its refill class) sets it when it fails.
+	 */
+	struct core_need need;
 };
 
 const struct alloc_ops *alloc_lookup(const char *name);

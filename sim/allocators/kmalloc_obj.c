@@ -608,8 +608,11 @@ static void kmalloc_poller(struct core_thread *td)
 
 	(void)td;
 	for (;;) {
-		core_wait(&chan_kmpoll, KMALLOC_POLL_INTERVAL, 0,
-		    "kmalloc_poller: its next wake-up (about 1 s)");
+		static const struct core_need tick = {
+			.kind = CORE_NEED_TIMER,
+			.what = "kmalloc_poller: its next wake-up (about 1 s)" };
+
+		core_wait_need(&chan_kmpoll, NULL, KMALLOC_POLL_INTERVAL, &tick);
 		nz = 0;
 		for (z = alloc_zones(); z != NULL; z = z->next)
 			nz++;
@@ -643,5 +646,6 @@ void kmalloc_poller_start(void)
 	if (z == NULL)
 		return;
 	core_chan_init(&chan_kmpoll, "kmalloc_poller");
-	core_spawn("kmalloc_poller", CORE_KTHREAD, 0, kmalloc_poller, NULL);
+	core_spawn("kmalloc_poller", CORE_KTHREAD, 0, kmalloc_poller,
+	    NULL)->role = CORE_ROLE_KMPOLL;
 }

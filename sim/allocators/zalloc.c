@@ -152,6 +152,10 @@ static alloc_obj_t zalloc(struct alloc_zone *z, int flags)
 		zn->zfreecnt--;		/* the zfreemin reserve */
 		return 1;
 	}
+	/* a refill's first page would do; a full zone waits for a free */
+	if (zn->zpagecount < zn->zpagemax)
+		vm_need_pages(&z->need, "zget", VM_ALLOC_SYSTEM |
+		    VM_ALLOC_INTERRUPT | VM_ALLOC_NORMAL, 1, 0, 0);
 	return 0;
 }
 
