@@ -1,7 +1,8 @@
 /*
  * memsim: command line.
  *
- *   memsim run SCENARIO [-p name=value]... [--seed N] [--db FILE]
+ *   memsim run SCENARIO [-p name=value]... [--seed N] [--choices SEQ]
+ *              [--db FILE]
  *              [--fail-on-deadlock] [--wall-limit SECONDS]
  *              [--lua-budget N] [--lua-mem SIZE]
  *   memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] [-j N]
@@ -30,6 +31,7 @@
 
 #include <lua.h>
 
+#include "choice.h"
 #include "core.h"
 #include "explain.h"
 #include "replay.h"
@@ -48,7 +50,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 	    "usage: memsim run SCENARIO [-p name=value]... [--seed N] "
-	    "[--db FILE]\n"
+	    "[--choices SEQ] [--db FILE]\n"
 	    "                  [--fail-on-deadlock] [--wall-limit SECONDS] "
 	    "[--lua-budget N] [--lua-mem SIZE]\n"
 	    "       memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] "
@@ -120,6 +122,7 @@ static int add_param(struct run_spec *spec, const char *arg)
 
 struct opts {
 	struct run_spec spec;
+	struct choice_seq choices;
 	const char *db;
 	int fail_on_deadlock;
 };
@@ -196,6 +199,12 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 		if (strcmp(a, "-p") == 0) {
 			if ((rc = add_param(&o->spec, val)) != 0)
 				return rc;
+		} else if (strcmp(a, "--choices") == 0) {
+			char err[300];
+			if (choice_seq_parse(val, &o->choices, err,
+			    sizeof(err)) != 0)
+				return die(EXIT_USAGE, "--%s", err);
+			o->spec.choices = &o->choices;
 		} else if (strcmp(a, "--seed") == 0) {
 			if (parse_u64(val, &o->spec.seed) != 0 ||
 			    o->spec.seed > INT64_MAX)
@@ -223,6 +232,9 @@ static void print_summary(int64_t id, const struct result *res)
 	printf("run %lld: %s allocator=%s seed=%llu params=%s\n",
 	    (long long)id, r->scenario, r->allocator,
 	    (unsigned long long)r->seed, r->params);
+	printf("  %llu choice points in %d streams%s%s\n",
+	    (unsigned long long)r->choice_points, r->nstreams,
+	    r->choices[0] ? ", overridden: " : "", r->choices);
 	printf("  outcome %s%s%s at t=%.3fs", outcome_name(r->outcome),
 	    r->deadlock_kind[0] ? " " : "", r->deadlock_kind, r->end_time);
 	if (r->deadlock_time >= 0)
@@ -234,6 +246,8 @@ static void print_summary(int64_t id, const struct result *res)
 	    (long long)r->min_free_pages, (long long)r->swapmeta_pages_peak);
 	if (r->message[0])
 		printf("  %s\n", r->message);
+	if (r->signature[0])
+		printf("  signature %s\n", r->signature);
 	for (i = 0; i < res->nwaits; i++) {
 		const struct wait_row *w = &res->waits[i];
 		if (strcmp(w->channel, "bioq") == 0)

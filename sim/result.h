@@ -11,12 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "choice.h"
 #include "config.h"
 
 #define RES_MSG_LEN	256
 #define RES_THREAD_LEN	48
 #define RES_CHAN_LEN	32
 #define RES_DETAIL_LEN	200
+#define RES_SIGNATURE_LEN 256
 
 enum outcome {
 	OUTCOME_COMPLETED,	/* every process finished */
@@ -55,6 +57,13 @@ struct run_row {
 	double wall_seconds;
 	char digest[17];		/* of the simulated event stream */
 	char scenario_path[512];	/* where it was read, for replay */
+	/* The choice sequence: the seed above plus these overrides
+	 * (sim/choice.h's text), and what the run drew. */
+	char choices[CHOICE_TEXT_LEN];
+	uint64_t choice_points;
+	struct choice_stream streams[CHOICE_MAX_STREAMS];
+	int nstreams;
+	char signature[RES_SIGNATURE_LEN];	/* sim/signature.h; "" none */
 };
 
 struct wait_row {

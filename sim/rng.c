@@ -2,6 +2,8 @@
  * splitmix64 recurrences (Blackman and Vigna). */
 #include "rng.h"
 
+#include "choice.h"
+
 static uint64_t splitmix64(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -18,6 +20,8 @@ void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 
 	for (i = 0; i < 4; i++)
 		r->s[i] = splitmix64(&x);
+	r->stream = (uint32_t)stream;
+	r->draws = 0;
 }
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -40,12 +44,17 @@ uint64_t rng_next(struct rng *r)
 	return result;
 }
 
+/* Both draws are choice points: the generator's value unless overridden. */
 uint64_t rng_below(struct rng *r, uint64_t n)
 {
-	return n ? (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64) : 0;
+	uint64_t raw = rng_next(r);
+
+	return choice_below(r->stream, r->draws++, n, raw);
 }
 
 double rng_unit(struct rng *r)
 {
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+	uint64_t raw = rng_next(r);
+
+	return choice_unit(r->stream, r->draws++, raw);
 }

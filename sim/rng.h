@@ -1,6 +1,9 @@
 /*
  * rng: xoshiro256** seeded through splitmix64.  One stream per actor, so
  * adding a process does not shift the others' randomness.
+ *
+ * Each generator carries its stream id and how many draws it has made:
+ * every draw is a choice point of sim/choice.c, which may override it.
  */
 #ifndef MEMSIM_RNG_H
 #define MEMSIM_RNG_H
@@ -9,6 +12,8 @@
 
 struct rng {
 	uint64_t s[4];
+	uint32_t stream;
+	uint32_t draws;
 };
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);

@@ -21,7 +21,9 @@
 #include <sys/prctl.h>
 #endif
 
+#include "choice.h"
 #include "sha256.h"
+#include "signature.h"
 #include "simrun.h"
 #include "xmalloc.h"
 
@@ -146,7 +148,13 @@ static _Noreturn void child(const struct run_spec *spec, int fd,
 		snprintf(res.row.message, sizeof(res.row.message), "%s", err);
 		res.row.seed = spec->seed;
 	} else {
+		choice_begin(spec->choices);
+		if (spec->child_hook != NULL)
+			spec->child_hook(spec->hook_ctx);
 		simrun(cfg, s, &res);
+		choice_record(&res.row);
+		signature_compute(cfg, &res.row, res.row.signature,
+		    sizeof(res.row.signature));
 	}
 	res.row.wall_seconds = runner_now() - t0;
 	result_write(fd, &res);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "choice.h"
 #include "config.h"
 #include "result.h"
 #include "script.h"
@@ -27,6 +28,11 @@ struct run_spec {
 	uint64_t seed;
 	struct script_limits limits;
 	double wall_limit;		/* seconds; 0: none */
+	/* The run's choice sequence: seed plus these overrides (NULL:
+	 * none); and a hook called in the child before it simulates. */
+	const struct choice_seq *choices;
+	void (*child_hook)(void *ctx);
+	void *hook_ctx;
 };
 
 /*
