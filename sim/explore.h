@@ -9,11 +9,13 @@
  * page queue lengths and free counts, swap space and I/O queues, pbufs,
  * SWAPMETA's pages and reserve level, kernel address space in use, each
  * thread's wait channel and each process's progress (its draws and
- * sequential cursors).  A state already reached at the same or a smaller
- * depth is not explored again.  Simulated time and the due times of held
- * interrupt buffers are not part of the state: two states that differ
- * only in them are one, so "no deadlock within depth D" holds for this
- * model, this depth, these domains and this abstraction only.
+ * sequential cursors) and the simulated clock in 10 ms ticks.  A state
+ * already reached at the same or a smaller depth is not explored again.
+ * Time within a tick, the due times of held interrupt buffers and where
+ * a Lua body is inside a request are not part of the state: two states
+ * that differ only in them are one, so "no deadlock within depth D"
+ * holds for this model, this depth, these domains and this abstraction
+ * only.
  *
  * Two ways to branch: fork() the run at the choice point (each option
  * continues from the live state; one branch runs at a time, so results

@@ -549,22 +549,18 @@ static void progress(struct hunt *h, int last)
 		    (h->o->budget_runs - s->runs));
 	else
 		snprintf(left, sizeof(left), "until done");
-	n = snprintf(line, sizeof(line), "hunt %s: %lld runs%s%lld%s, %lld "
+	char states[48] = "";
+
+	if (h->o->strategy == HUNT_EXHAUSTIVE)
+		snprintf(states, sizeof(states), " (%lld states)",
+		    (long long)h->xs.states);
+	n = snprintf(line, sizeof(line), "hunt %s: %lld runs%s, %lld "
 	    "deadlocks, %lld panics, %d signatures, best: reserve %lld, "
 	    "free %lld, pd blocked %.2fs, %.1f runs/s, %s",
-	    strategy_names[h->o->strategy], (long long)s->runs,
-	    h->o->strategy == HUNT_EXHAUSTIVE ? " (" : "",
-	    h->o->strategy == HUNT_EXHAUSTIVE ? (long long)h->xs.states : 0LL,
-	    h->o->strategy == HUNT_EXHAUSTIVE ? " states)" : "",
+	    strategy_names[h->o->strategy], (long long)s->runs, states,
 	    (long long)s->deadlocks, (long long)s->panics, s->nsignatures,
 	    (long long)s->best_reserve_min, (long long)s->best_min_free,
 	    s->best_pd_blocked, el > 0 ? (double)s->runs / el : 0, left);
-	if (h->o->strategy != HUNT_EXHAUSTIVE) {
-		/* drop the "(0 states)" hole the format left */
-		char *p = strstr(line, "runs0");
-		if (p != NULL)
-			memmove(p + 4, p + 5, strlen(p + 5) + 1), n--;
-	}
 	if (h->tty) {
 		fprintf(stderr, "\r%s%*s", line, h->progress_len > n ?
 		    h->progress_len - n : 0, "");
@@ -644,19 +640,9 @@ static int launch(struct hunt *h, struct job *j, const struct mutate_cand *c,
     int initial)
 {
 	struct run_spec spec;
-	struct run_row row;
 	struct result res;
-	char choices[CHOICE_TEXT_LEN], err[512];
-	int64_t id;
-	int rc;
 
-	choice_seq_format(&c->seq, choices, sizeof(choices));
-	rc = store_find_run_seq(h->st, h->sha, h->params, c->seed, choices,
-	    &id);
-	if (rc > 0 && store_run_get(h->st, id, &row, err, sizeof(err)) > 0) {
-		judge(h, c, &row, id, initial);
-		return 0;
-	}
+	/* stored candidates were marked seen by resume_one(): never here */
 	j->cand = *c;
 	spec_base(h, &spec);
 	spec.seed = c->seed;

@@ -34,6 +34,7 @@
 #include "choice.h"
 #include "core.h"
 #include "explain.h"
+#include "hunt.h"
 #include "replay.h"
 #include "report.h"
 #include "runner.h"
@@ -59,6 +60,10 @@ static void usage(void)
 	    "[--busy-timeout SECONDS]\n"
 	    "       memsim find-n SCENARIO --seeds K [-p name=value]... "
 	    "[-j N] [--db FILE]\n"
+	    "       memsim hunt SCENARIO --budget RUNS|TIME [--strategy "
+	    "random|guided|exhaustive]\n"
+	    "                  [--depth D] [-p name=value]... [-j N] "
+	    "[--db FILE] (docs/hunting.md)\n"
 	    "       memsim merge OUT.db IN.db...\n"
 	    "       memsim report [--db FILE] [--scenario NAME] "
 	    "[--plot DIR [--run ID]]\n"
@@ -588,6 +593,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 2, argv + 2, 0);
 	if (strcmp(argv[1], "find-n") == 0)
 		return cmd_sweep(argc - 2, argv + 2, 1);
+	if (strcmp(argv[1], "hunt") == 0)
+		return hunt_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 2, argv + 2);
 	if (strcmp(argv[1], "report") == 0)

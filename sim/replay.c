@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "choice.h"
 #include "result.h"
 #include "runner.h"
 #include "store.h"
@@ -68,6 +69,8 @@ int replay_run(const char *db, int64_t id, const struct script_limits *lim,
     double wall_limit)
 {
 	struct store_replay r;
+	struct choice_seq seq;
+	char err[320];
 	struct run_spec spec;
 	struct result res;
 	int rc;
@@ -81,6 +84,12 @@ int replay_run(const char *db, int64_t id, const struct script_limits *lim,
 	memcpy(spec.params, r.p, sizeof(spec.params));
 	spec.nparams = r.np;
 	spec.seed = r.seed;
+	if (choice_seq_parse(r.choices, &seq, err, sizeof(err)) != 0) {
+		fprintf(stderr, "memsim: run %lld: stored %s\n", (long long)id,
+		    err);
+		return 1;
+	}
+	spec.choices = &seq;
 	spec.limits = *lim;
 	spec.wall_limit = wall_limit;
 	runner_run(&spec, &res);

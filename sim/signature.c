@@ -65,47 +65,69 @@ void signature_need_kind(const char *wmesg, const char *need, char *out,
 	}
 }
 
-static int is_irq(const struct config *cfg, const char *name, int *sock)
+/* The role of a thread, or NULL when it is left out (see above). */
+static const char *role_of(const struct config *cfg,
+    const struct core_thread *t)
 {
 	int i;
 
-	for (i = 0; i < cfg->nirqs; i++) {
-		if (strcmp(cfg->irqs[i].name, name) == 0) {
-			*sock = cfg->irqs[i].consumer[0] != 0;
-			return 1;
-		}
+	(void)cfg;
+	if (t->role == CORE_ROLE_PAGEDAEMON || t->role == CORE_ROLE_EMERGPAGER)
+		return t->chan == NULL && !t->spinning ? core_role_name(t->role)
+		    : t->need.kind == CORE_NEED_WORK ? NULL :
+		    core_role_name(t->role);
+	if (t->kind == CORE_PROC || t->role == CORE_ROLE_USER)
+		return "user";
+	if (t->chan == NULL && !t->spinning)
+		return NULL;
+	if (t->need.kind == CORE_NEED_WORK || t->need.kind == CORE_NEED_TIMER)
+		return NULL;
+	if (t->role == CORE_ROLE_RX) {
+		for (i = 0; i < cfg->nirqs; i++)
+			if (strcmp(cfg->irqs[i].name, t->name) == 0 &&
+			    cfg->irqs[i].consumer[0])
+				return "sock";
+		return "rx";
 	}
-	return 0;
+	return core_role_name(t->role);
 }
 
-/* The role of a thread, or NULL when it is left out (see above). */
-static const char *role_of(const struct config *cfg,
-    const struct core_thread *t, char *buf, size_t len)
+/* The resource of a structured need, with its class for pages. */
+static void need_of(const struct core_thread *t, char *out, size_t len)
 {
-	int sock = 0;
-	size_t n;
+	const struct core_need *n = &t->need;
 
-	if (t->kind == CORE_PROC)
-		return "user";
-	if (t == vm_pagethread) {
-		if (t->chan != NULL && t->wmesg != NULL &&
-		    strcmp(t->wmesg, "psleep") == 0)
-			return NULL;
-		return "pagedaemon";
+	if (t->chan == NULL && !t->spinning) {
+		snprintf(out, len, "cpu");
+		return;
 	}
-	if (t->chan == NULL)
-		return NULL;
-	if (t->wmesg != NULL && strcmp(t->wmesg, "bioq") == 0)
-		return NULL;
-	if (strcmp(t->name, "kmalloc_poller") == 0 && t->wmesg != NULL &&
-	    strcmp(t->wmesg, "kmalloc_poller") == 0)
-		return NULL;
-	if (is_irq(cfg, t->name, &sock))
-		return sock ? "sock" : "irq";
-	/* "swapdev.2" -> "swapdev": the instance is a count */
-	n = strcspn(t->name, ".");
-	snprintf(buf, len, "%.*s", (int)n, t->name);
-	return buf;
+	switch (n->kind) {
+	case CORE_NEED_PAGES:
+		snprintf(out, len, "%s@%s", n->total > 1 ? "slab-pages" :
+		    "pages", n->cls_name != NULL ? n->cls_name : "?");
+		break;
+	case CORE_NEED_FREE_LEVEL:
+		snprintf(out, len, "free>=%s", n->level_name != NULL ?
+		    n->level_name : "level");
+		break;
+	case CORE_NEED_PBUF:
+	case CORE_NEED_ZONE:
+		snprintf(out, len, "%s:%s", core_need_kind_name(n->kind),
+		    n->what != NULL ? n->what : "?");
+		break;
+	case CORE_NEED_WAKEUP:
+		snprintf(out, len, "wakeup<-%s", n->holder != NULL ?
+		    core_role_name(n->holder->role) :
+		    core_role_name((enum core_role)n->from));
+		break;
+	case CORE_NEED_TEXT:
+		signature_need_kind(t->wmesg != NULL ? t->wmesg : "?",
+		    t->need_text, out, len);
+		break;
+	default:
+		snprintf(out, len, "%s", core_need_kind_name(n->kind));
+		break;
+	}
 }
 
 static int cmp_elem(const void *a, const void *b)
@@ -148,7 +170,7 @@ void signature_compute(const struct config *cfg, const struct run_row *row,
 {
 	struct elem e[MAX_ELEMS];
 	const struct core_thread *t;
-	char rbuf[48], kind[64], text[160];
+	char kind[64], text[160];
 	const char *role, *wmesg;
 	size_t pos = 0;
 	int n = 0, i;
@@ -163,13 +185,12 @@ void signature_compute(const struct config *cfg, const struct run_row *row,
 	for (t = core_threads(); t != NULL; t = t->next_all) {
 		if (t->exited)
 			continue;
-		role = role_of(cfg, t, rbuf, sizeof(rbuf));
+		role = role_of(cfg, t);
 		if (role == NULL)
 			continue;
-		wmesg = t->chan != NULL && t->wmesg != NULL ? t->wmesg :
-		    "running";
-		signature_need_kind(wmesg, t->chan != NULL ? t->need : "",
-		    kind, sizeof(kind));
+		wmesg = (t->chan != NULL || t->spinning) && t->wmesg != NULL ?
+		    t->wmesg : t->spinning ? "spin" : "running";
+		need_of(t, kind, sizeof(kind));
 		snprintf(text, sizeof(text), "%s\t%s:%s", role, wmesg, kind);
 		add(e, &n, text);
 	}

@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "sha256.h"
+#include "signature.h"
 #include "xmalloc.h"
 
 /* analyze/views.sql, turned into a C string at build time (meson.build) */
@@ -37,6 +38,22 @@ extern const char embed_views_sql[];
 
 #define DEFAULT_BUSY_MS	10000
 
+/* Every column of runs that a run brings (id and created_at are ours). */
+#define RUN_COLS_V3 "scenario, scenario_sha256, allocator," \
+	" reserve_n, seed, params, outcome, deadlock_kind, message," \
+	" end_time, deadlock_time, min_free_pages, pageouts, swapins," \
+	" oom_kills, page_faults, pages_scanned, pages_freed," \
+	" pd_blocked_seconds, pd_pbuf_wait_seconds, swapmeta_pages_peak," \
+	" swapmeta_allocs, swapmeta_alloc_failures, kmem_slab_allocs," \
+	" slab_alloc_waits, reserve_refill_failures, reserve_min_level," \
+	" kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped," \
+	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
+	" simgrid_version, lua_version, sqlite_version, scenario_path"
+#define RUN_COLS RUN_COLS_V3 ", choices, signature, signature_hash"
+#define RUN_VALUES \
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?"
 /*
  * Migration N (1-based) takes user_version from N-1 to N and must end
  * by setting it; migrate() checks that it did.  Never edit a migration
@@ -147,6 +164,68 @@ static const char *const migrations[] = {
 	/* 3: where the scenario was read from, for `memsim replay` */
 	("ALTER TABLE runs ADD COLUMN scenario_path TEXT;"
 	"PRAGMA user_version = 3;"),
+	/*
+	 * 4: a run is (scenario, params, choice sequence): the overridden
+	 * choices join the key, with the deadlock signature.  SQLite cannot
+	 * change a table's UNIQUE constraint, so the table is rebuilt (with
+	 * foreign keys off, see migrate_one()).
+	 */
+	"CREATE TABLE runs_v4 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  scenario TEXT NOT NULL,"
+	"  scenario_sha256 TEXT NOT NULL,"
+	"  allocator TEXT NOT NULL,"
+	"  reserve_n INTEGER,"
+	"  seed INTEGER NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  deadlock_kind TEXT,"
+	"  message TEXT,"
+	"  end_time REAL,"
+	"  deadlock_time REAL,"
+	"  min_free_pages INTEGER,"
+	"  pageouts INTEGER,"
+	"  swapins INTEGER,"
+	"  oom_kills INTEGER,"
+	"  page_faults INTEGER,"
+	"  pages_scanned INTEGER,"
+	"  pages_freed INTEGER,"
+	"  pd_blocked_seconds REAL,"
+	"  pd_pbuf_wait_seconds REAL,"
+	"  swapmeta_pages_peak INTEGER,"
+	"  swapmeta_allocs INTEGER,"
+	"  swapmeta_alloc_failures INTEGER,"
+	"  kmem_slab_allocs INTEGER,"
+	"  slab_alloc_waits INTEGER,"
+	"  reserve_refill_failures INTEGER,"
+	"  reserve_min_level INTEGER,"
+	"  kva_peak INTEGER,"
+	"  swap_peak_pages INTEGER,"
+	"  irq_alloc_failures INTEGER,"
+	"  events_dropped INTEGER,"
+	"  sg_calls INTEGER,"
+	"  page_events INTEGER,"
+	"  wall_seconds REAL,"
+	"  digest TEXT,"
+	"  memsim_version TEXT,"
+	"  simgrid_version TEXT,"
+	"  lua_version TEXT,"
+	"  sqlite_version TEXT,"
+	"  created_at TEXT NOT NULL"
+	"    DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),"
+	"  scenario_path TEXT,"
+	"  choices TEXT NOT NULL DEFAULT '',"
+	"  signature TEXT NOT NULL DEFAULT '',"
+	"  signature_hash TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (scenario_sha256, params, seed, choices)"
+	") STRICT;"
+	"INSERT INTO runs_v4 (id, " RUN_COLS_V3 ", created_at)"
+	" SELECT id, " RUN_COLS_V3 ", created_at FROM runs;"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_v4 RENAME TO runs;"
+	"CREATE INDEX runs_signature ON runs(signature_hash)"
+	" WHERE signature_hash != '';"
+	"PRAGMA user_version = 4;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -180,22 +259,9 @@ enum {
 	S_COUNT
 };
 
-#define KEY_WHERE " WHERE scenario_sha256 = ?1 AND params = ?2 AND seed = ?3"
+#define KEY_WHERE " WHERE scenario_sha256 = ?1 AND params = ?2 AND seed = ?3" \
+	" AND choices = ?4"
 
-/* Every column of runs that a run brings (id and created_at are ours). */
-#define RUN_COLS "scenario, scenario_sha256, allocator," \
-	" reserve_n, seed, params, outcome, deadlock_kind, message," \
-	" end_time, deadlock_time, min_free_pages, pageouts, swapins," \
-	" oom_kills, page_faults, pages_scanned, pages_freed," \
-	" pd_blocked_seconds, pd_pbuf_wait_seconds, swapmeta_pages_peak," \
-	" swapmeta_allocs, swapmeta_alloc_failures, kmem_slab_allocs," \
-	" slab_alloc_waits, reserve_refill_failures, reserve_min_level," \
-	" kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped," \
-	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
-	" simgrid_version, lua_version, sqlite_version, scenario_path"
-#define RUN_VALUES \
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
-	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -217,7 +283,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " VALUES (?, ?, ?)",
 	/* A sweep's insert: a run already stored is left as it is. */
 	[S_RUN_NEW] = "INSERT INTO runs (" RUN_COLS ") VALUES (" RUN_VALUES ")"
-	    " ON CONFLICT (scenario_sha256, params, seed) DO NOTHING",
+	    " ON CONFLICT (scenario_sha256, params, seed, choices) DO NOTHING",
 	[S_OUTCOME] = "SELECT outcome FROM runs" KEY_WHERE,
 	[S_SWEEP_FIND] = "SELECT id FROM sweeps WHERE scenario_sha256 = ?1"
 	    " AND grid = ?2 ORDER BY id DESC LIMIT 1",
@@ -247,7 +313,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " AS r, t, kind, thread, detail FROM events WHERE run_id = ?1"
 	    " ORDER BY rowid DESC LIMIT ?2) ORDER BY r",
 	[S_REPLAY] = "SELECT scenario, scenario_path, scenario_sha256, seed,"
-	    " params, digest, outcome FROM runs WHERE id = ?1",
+	    " params, digest, outcome, choices FROM runs WHERE id = ?1",
 	/* params is the JSON object simrun_params_json() wrote */
 	[S_PARAMS] = "SELECT key, value FROM json_each(?1) ORDER BY key",
 };
@@ -491,6 +557,21 @@ static int set_pragmas(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* No child row may point at a run that is not there. */
+static int fk_check(struct store *st)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : SQLITE_CONSTRAINT;
+}
+
 /*
  * One migration per transaction.  user_version is read again inside the
  * transaction, so two processes opening a new database at once do not
@@ -502,6 +583,14 @@ static int migrate_one(struct store *st, int *done, char *err,
 	int64_t v = 0, nv = 0;
 	int rc;
 
+	/*
+	 * A migration that rebuilds a table (4) must not cascade the drop
+	 * of the old one into its child rows, nor have ALTER TABLE re-check
+	 * the views that name it: both settings only change outside a
+	 * transaction, so they are set for every migration and restored.
+	 */
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF;"
+	    "PRAGMA legacy_alter_table = ON", NULL, NULL, NULL);
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = query_int(st->db, "PRAGMA user_version", &v);
@@ -512,14 +601,20 @@ static int migrate_one(struct store *st, int *done, char *err,
 		assert(rc != SQLITE_OK || nv == v + 1);
 	}
 	if (rc == SQLITE_OK)
+		rc = fk_check(st);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		seterr(err, errlen, "%s: schema migration %lld: %s", st->path,
 		    (long long)v + 1, db_error(st));
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(st->db, "PRAGMA legacy_alter_table = OFF;"
+		    "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 		return -1;
 	}
+	sqlite3_exec(st->db, "PRAGMA legacy_alter_table = OFF;"
+	    "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (v > STORE_SCHEMA_VERSION) {
 		seterr(err, errlen,
 		    "%s: database schema version %lld is newer than this"
@@ -794,20 +889,28 @@ static int bound_step(struct store *st, struct binder *b)
 }
 
 static void bind_key(struct binder *b, const char *sha256, size_t shamax,
-    const char *params, size_t parammax, uint64_t seed)
+    const char *params, size_t parammax, uint64_t seed, const char *choices)
 {
 	bind_text(b, sha256, shamax);
 	bind_text(b, params, parammax);
 	bind_i64(b, u64_to_i64(seed));
+	bind_text(b, choices, SIZE_MAX);
 }
 
 int store_find_run(struct store *st, const char *sha256, const char *params,
     uint64_t seed, int64_t *id)
 {
+	return store_find_run_seq(st, sha256, params, seed, "", id);
+}
+
+int store_find_run_seq(struct store *st, const char *sha256,
+    const char *params, uint64_t seed, const char *choices, int64_t *id)
+{
 	struct binder b = { st->stmt[S_FIND], 0, SQLITE_OK };
 	int rc, found = 0;
 
-	bind_key(&b, sha256, strlen(sha256), params, strlen(params), seed);
+	bind_key(&b, sha256, strlen(sha256), params, strlen(params), seed,
+	    choices);
 	if (b.rc != SQLITE_OK) {
 		snprintf(st->msg, sizeof(st->msg), "%s", sqlite3_errstr(b.rc));
 		return -1;
@@ -830,7 +933,7 @@ static int delete_run(struct store *st, const struct run_row *row)
 	struct binder b = { st->stmt[S_DELETE], 0, SQLITE_OK };
 
 	bind_key(&b, row->scenario_sha256, sizeof(row->scenario_sha256),
-	    row->params, sizeof(row->params), row->seed);
+	    row->params, sizeof(row->params), row->seed, row->choices);
 	return bound_step(st, &b);
 }
 
@@ -888,6 +991,14 @@ static int insert_run(struct store *st, const struct run_row *row,
 	bind_text(&b, st->lua_version, SIZE_MAX);
 	bind_text(&b, sqlite3_libversion(), SIZE_MAX);
 	bind_str_or_null(&b, row->scenario_path, sizeof(row->scenario_path));
+	BIND_STR(&b, row->choices);
+	BIND_STR(&b, row->signature);
+	{
+		char h[SIGNATURE_HASH_LEN] = "";
+		if (row->signature[0])
+			signature_hash(row->signature, h);
+		bind_text(&b, h, sizeof(h));
+	}
 	return bound_step(st, &b);
 }
 
@@ -1064,7 +1175,7 @@ int store_run_outcome(struct store *st, const char *sha256,
 	struct binder b = { st->stmt[S_OUTCOME], 0, SQLITE_OK };
 	int rc, found = 0;
 
-	bind_key(&b, sha256, strlen(sha256), params, strlen(params), seed);
+	bind_key(&b, sha256, strlen(sha256), params, strlen(params), seed, "");
 	if (b.rc != SQLITE_OK)
 		return -1;
 	rc = sqlite3_step(b.s);
@@ -1256,14 +1367,16 @@ static const char *const merge_sql[] = {
 	"INSERT INTO temp.merge_new SELECT s.id FROM src.runs s"
 	" WHERE NOT EXISTS (SELECT 1 FROM main.runs m"
 	"  WHERE m.scenario_sha256 = s.scenario_sha256"
-	"  AND m.params = s.params AND m.seed = s.seed)",
+	"  AND m.params = s.params AND m.seed = s.seed"
+	"  AND m.choices = s.choices)",
 	"INSERT INTO main.runs (" RUN_COLS ", created_at)"
 	" SELECT " RUN_COLS ", created_at FROM src.runs"
 	" WHERE id IN (SELECT old FROM temp.merge_new) ORDER BY id",
 	"CREATE TEMP TABLE merge_map AS SELECT n.old AS old, m.id AS new"
 	" FROM temp.merge_new n JOIN src.runs s ON s.id = n.old"
 	" JOIN main.runs m ON m.scenario_sha256 = s.scenario_sha256"
-	"  AND m.params = s.params AND m.seed = s.seed",
+	"  AND m.params = s.params AND m.seed = s.seed"
+	"  AND m.choices = s.choices",
 	"INSERT INTO main.waits (run_id, thread, channel, since, detail)"
 	" SELECT map.new, thread, channel, since, detail FROM src.waits w"
 	" JOIN temp.merge_map map ON map.old = w.run_id ORDER BY w.rowid",
@@ -1615,6 +1728,47 @@ static int replay_params(struct store *st, int64_t id,
 	return bad || rc != SQLITE_DONE ? -1 : 0;
 }
 
+int store_each_run(struct store *st, const char *sha256, const char *params,
+    store_run_fn *fn, void *ctx, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT id, seed, outcome, choices,"
+	    " signature, min_free_pages, pd_blocked_seconds,"
+	    " reserve_min_level FROM runs WHERE scenario_sha256 = ?1"
+	    " AND params = ?2 ORDER BY id";
+	struct run_row row;
+	sqlite3_stmt *s;
+	char outcome[32];
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, params, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.seed = (uint64_t)sqlite3_column_int64(s, 1);
+		col_text(s, 2, outcome, sizeof(outcome));
+		row.outcome = outcome_code(outcome);
+		col_text(s, 3, row.choices, sizeof(row.choices));
+		col_text(s, 4, row.signature, sizeof(row.signature));
+		row.min_free_pages = sqlite3_column_int64(s, 5);
+		row.pd_blocked_seconds = sqlite3_column_double(s, 6);
+		row.reserve_min_level = sqlite3_column_type(s, 7) ==
+		    SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7);
+		if (fn(ctx, sqlite3_column_int64(s, 0), &row) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_run_replay(struct store *st, int64_t id, struct store_replay *r,
     char *err, size_t errlen)
 {
@@ -1634,6 +1788,7 @@ int store_run_replay(struct store *st, int64_t id, struct store_replay *r,
 		col_text(s, 5, r->digest, sizeof(r->digest));
 		col_text(s, 6, outcome, sizeof(outcome));
 		r->outcome = outcome_code(outcome);
+		col_text(s, 7, r->choices, sizeof(r->choices));
 	} else if (rc != SQLITE_DONE) {
 		seterr(err, errlen, "%s: %s", st->path, db_error(st));
 	}

@@ -13,7 +13,7 @@
 
 #include "result.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -32,6 +32,18 @@ void store_set_versions(struct store *st, const char *memsim,
 /* Is there already a run with this key?  Sets *id when there is. */
 int store_find_run(struct store *st, const char *sha256, const char *params,
     uint64_t seed, int64_t *id);
+/* The same for a run with overridden choices (sim/choice.h's text). */
+int store_find_run_seq(struct store *st, const char *sha256,
+    const char *params, uint64_t seed, const char *choices, int64_t *id);
+/*
+ * Every run of (scenario sha256, params) in id order, with its seed,
+ * outcome, choices, signature, min_free_pages, pd_blocked_seconds and
+ * reserve_min_level filled in (the rest zero); fn returns non-zero to
+ * stop.  0, or -1 with a message.
+ */
+typedef int store_run_fn(void *ctx, int64_t id, const struct run_row *row);
+int store_each_run(struct store *st, const char *sha256, const char *params,
+    store_run_fn *fn, void *ctx, char *err, size_t errlen);
 /*
  * Insert a run and its waits, samples, events and counters in one
  * transaction; `replace` deletes an existing run with the same key first.
@@ -154,6 +166,7 @@ struct store_replay {
 	int np;
 	char digest[17];
 	int outcome;			/* enum outcome */
+	char choices[CHOICE_TEXT_LEN];	/* the overridden choices */
 };
 
 /*
