@@ -5,9 +5,11 @@
 -- here.  SQLite 3.40 has no median(): medians come from ROW_NUMBER().
 
 DROP VIEW IF EXISTS deadlock_rate;
+DROP VIEW IF EXISTS signatures;
 
--- One row per (scenario, allocator, reserve_n): how often a run
--- deadlocked, with the 95% Wilson score interval of that rate.  Runs
+-- One row per (scenario, allocator, reserve_n): how often a seeded run
+-- deadlocked (runs whose choices a hunt overrode are no random sample
+-- and are left out), with the 95% Wilson score interval of that rate.  Runs
 -- that ended in `error` (a crash, an overrun, a scenario error) measured
 -- nothing: they are counted in `errors`, not in `runs`.  A `panic` (the
 -- kernel would have panicked) is a run that did not deadlock but did
@@ -21,7 +23,7 @@ WITH grp AS (
          SUM(outcome = 'panic') AS panics,
          MAX(swapmeta_pages_peak) AS peak_swapmeta_pages,
          MIN(reserve_min_level) AS lowest_reserve_level
-  FROM runs
+  FROM runs WHERE choices = ''
   GROUP BY scenario, allocator, reserve_n
 ),
 ttd AS (
@@ -29,16 +31,16 @@ ttd AS (
          ROW_NUMBER() OVER (PARTITION BY scenario, allocator, reserve_n
                             ORDER BY deadlock_time) AS i,
          COUNT(*) OVER (PARTITION BY scenario, allocator, reserve_n) AS c
-  FROM runs
-  WHERE outcome = 'deadlock' AND deadlock_time IS NOT NULL
+  FROM runs WHERE choices = ''
+  AND outcome = 'deadlock' AND deadlock_time IS NOT NULL
 ),
 pdb AS (
   SELECT scenario, allocator, reserve_n, pd_blocked_seconds AS v,
          ROW_NUMBER() OVER (PARTITION BY scenario, allocator, reserve_n
                             ORDER BY pd_blocked_seconds) AS i,
          COUNT(*) OVER (PARTITION BY scenario, allocator, reserve_n) AS c
-  FROM runs
-  WHERE outcome <> 'error' AND pd_blocked_seconds IS NOT NULL
+  FROM runs WHERE choices = ''
+  AND outcome <> 'error' AND pd_blocked_seconds IS NOT NULL
 ),
 -- The middle row, or the mean of the two middle rows.
 med_ttd AS (
@@ -74,3 +76,11 @@ LEFT JOIN med_ttd ON med_ttd.scenario = est.scenario
 LEFT JOIN med_pdb ON med_pdb.scenario = est.scenario
   AND med_pdb.allocator = est.allocator
   AND med_pdb.reserve_n IS est.reserve_n;
+
+-- One row per deadlock or panic signature (sim/signature.h): its hash,
+-- its text, the first run that showed it and how many runs did.
+CREATE VIEW signatures AS
+SELECT signature_hash AS hash, MIN(signature) AS text, MIN(id) AS first_run,
+       COUNT(*) AS runs, GROUP_CONCAT(DISTINCT scenario) AS scenarios
+FROM runs WHERE signature_hash <> ''
+GROUP BY signature_hash;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "result.h"
+#include "signature.h"
 #include "store.h"
 
 #define LAST_EVENTS 20
@@ -109,6 +110,20 @@ int explain_run(const char *db, int64_t id)
 	if (row.message[0])
 		printf("\n%s: %s\n", row.outcome == OUTCOME_DEADLOCK ?
 		    "diagnosis" : "message", row.message);
+	{
+		char choices[CHOICE_TEXT_LEN], sig[RES_SIGNATURE_LEN];
+		char hash[SIGNATURE_HASH_LEN];
+		if (store_run_signature(st, id, choices, sizeof(choices), sig,
+		    sizeof(sig)) > 0) {
+			if (sig[0]) {
+				signature_hash(sig, hash);
+				printf("signature %s: %s\n", hash, sig);
+			}
+			if (choices[0])
+				printf("choices (with seed %llu): %s\n",
+				    (unsigned long long)row.seed, choices);
+		}
+	}
 	store_close(st);
 	return 0;
 }

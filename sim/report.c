@@ -556,6 +556,18 @@ static int load_rates(struct store *st, const struct report_opts *o,
 	return 0;
 }
 
+static int print_signature(void *ctx, const char *hash, const char *text,
+    int64_t first_run, int64_t runs)
+{
+	int *n = ctx;
+
+	if ((*n)++ == 0)
+		printf("\ndeadlock signatures (hash, runs, first run):\n");
+	printf("  %s %6lld  run %-6lld %s\n", hash, (long long)runs,
+	    (long long)first_run, text);
+	return 0;
+}
+
 int report_main(const struct report_opts *o)
 {
 	struct store_opts so = { .must_exist = 1 };
@@ -580,6 +592,14 @@ int report_main(const struct report_opts *o)
 		rc = each_scenario(&rs, plot_rates, (void *)o->plot_dir);
 	else
 		rc = each_scenario(&rs, print_block, &first);
+	if (rc == 0 && o->plot_dir == NULL) {
+		int nsig = 0;
+		if (store_signatures(st, o->scenario, print_signature, &nsig,
+		    err, sizeof(err)) != 0) {
+			fprintf(stderr, "memsim: %s\n", err);
+			rc = EXIT_ENV;
+		}
+	}
 out:
 	free(rs.r);
 	store_close(st);

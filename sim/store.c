@@ -1769,6 +1769,56 @@ int store_each_run(struct store *st, const char *sha256, const char *params,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int store_signatures(struct store *st, const char *scenario,
+    store_signature_fn *fn, void *ctx, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT hash, text, first_run, runs"
+	    " FROM signatures WHERE ?1 IS NULL OR hash IN (SELECT"
+	    " signature_hash FROM runs WHERE scenario = ?1)"
+	    " ORDER BY runs DESC, hash";
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
+		return -1;
+	}
+	if (scenario != NULL)
+		sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3))) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	if (rc != SQLITE_DONE)
+		seterr(err, errlen, "%s: %s", st->path, db_error(st));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_run_signature(struct store *st, int64_t id, char *choices,
+    size_t clen, char *sig, size_t slen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	choices[0] = sig[0] = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT choices, signature FROM runs"
+	    " WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_text(s, 0, choices, clen);
+		col_text(s, 1, sig, slen);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_run_replay(struct store *st, int64_t id, struct store_replay *r,
     char *err, size_t errlen)
 {

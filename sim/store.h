@@ -177,6 +177,15 @@ struct store_replay {
 int store_run_replay(struct store *st, int64_t id, struct store_replay *r,
     char *err, size_t errlen);
 
+/* The signatures view, most frequent first (scenario NULL: all). */
+typedef int store_signature_fn(void *ctx, const char *hash,
+    const char *text, int64_t first_run, int64_t runs);
+int store_signatures(struct store *st, const char *scenario,
+    store_signature_fn *fn, void *ctx, char *err, size_t errlen);
+/* Run `id`'s overridden choices and signature: 1, 0 no run, -1 error. */
+int store_run_signature(struct store *st, int64_t id, char *choices,
+    size_t clen, char *sig, size_t slen);
+
 /* The SQLite library in use. */
 const char *store_sqlite_version(void);
 
