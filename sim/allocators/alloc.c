@@ -13,6 +13,7 @@
 
 extern const struct alloc_ops zalloc_ops;
 extern const struct alloc_ops kmalloc_obj_ops;
+extern const struct alloc_ops kmalloc_ops;
 extern const struct alloc_ops reserve_kmalloc_obj_ops;
 
 /* Registered allocators, looked up by exact name. */
@@ -20,6 +21,7 @@ static const struct alloc_ops *const registry[] = {
 	&zalloc_ops,
 	&kmalloc_obj_ops,
 	&reserve_kmalloc_obj_ops,
+	&kmalloc_ops,
 	NULL,
 };
 
