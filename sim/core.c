@@ -35,9 +35,17 @@ unsigned long core_sg_calls;
 
 static struct core_platform plat;
 static struct core_thread *all_threads;
+/*
+ * The running thread and the clock, as of the last return from SimGrid.
+ * An actor only loses the processor inside a SimGrid call, and every such
+ * call is made here: each one restores both on return (resume()), so
+ * core_self() and core_now() on the per-page path never enter SimGrid.
+ * NULL and the clock of the last engine step while maestro runs.
+ */
+static struct core_thread *cur;
+static double clock_now;
 static int nprocs_alive;
 static int hard_deadlock;
-static int started;
 
 /* progress tracking, see core_set_progress() */
 static int64_t (*progress_fn)(void);
@@ -120,12 +128,18 @@ void core_init(const struct core_platform *p)
 #endif
 
 	plat = *p;
-	started = 1;
 	xbt_log_control_set("root.app:file:/dev/null");
 	simgrid_init(&argc, argv);
 	core_shim_platform(p->ncpus, p->cpu_flops, p->swap_read_bw,
 	    p->swap_write_bw, p->file_read_bw);
 	core_shim_on_deadlock(on_deadlock);
+}
+
+/* After a SimGrid call that may have let other actors run: t runs. */
+static inline void resume(struct core_thread *t)
+{
+	cur = t;
+	clock_now = simgrid_get_clock();
 }
 
 static void actor_main(int argc, char **argv)
@@ -134,8 +148,11 @@ static void actor_main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (t->kind == CORE_KTHREAD)
+	resume(t);
+	if (t->kind == CORE_KTHREAD) {
 		sg_actor_daemonize(sg_actor_self());
+		resume(t);
+	}
 	t->fn(t);
 	progress_note();	/* what it did last, e.g. an exit */
 	t->exited = 1;
@@ -146,7 +163,7 @@ static void actor_main(int argc, char **argv)
 struct core_thread *core_spawn(const char *name, enum core_thread_kind kind,
     int cpu, void (*fn)(struct core_thread *), void *arg)
 {
-	struct core_thread *t = xcalloc(1, sizeof(*t));
+	struct core_thread *t = xcalloc(1, sizeof(*t)), *self = cur;
 	sg_actor_t a;
 
 	snprintf(t->name, sizeof(t->name), "%s", name);
@@ -163,6 +180,8 @@ struct core_thread *core_spawn(const char *name, enum core_thread_kind kind,
 	a = sg_actor_init(t->name, core_shim_host());
 	sg_actor_set_data(a, t);
 	sg_actor_start(a, actor_main, 0, NULL);
+	if (self != NULL)
+		resume(self);
 	return t;
 }
 
@@ -200,7 +219,10 @@ double core_blocked_since(void)
 
 enum core_stop core_run_until(double until)
 {
+	cur = NULL;
 	simgrid_run_until(until);
+	cur = NULL;
+	clock_now = simgrid_get_clock();
 	progress_note();
 	if (hard_deadlock || all_blocked())
 		return CORE_HARD_DEADLOCK;
@@ -211,17 +233,12 @@ enum core_stop core_run_until(double until)
 
 double core_now(void)
 {
-	return started ? simgrid_get_clock() : 0.0;
+	return clock_now;
 }
 
 struct core_thread *core_self(void)
 {
-	sg_actor_t a;
-
-	if (!started)
-		return NULL;
-	a = sg_actor_self();
-	return a != NULL ? sg_actor_get_data(a) : NULL;
+	return cur;
 }
 
 struct core_thread *core_threads(void)
@@ -238,9 +255,12 @@ void core_cpu(double seconds)
 {
 	if (seconds <= 0)
 		return;
+	struct core_thread *t = cur;
+
 	progress_note();
 	core_sg_calls++;
 	sg_actor_execute(seconds * plat.cpu_flops);
+	resume(t);
 }
 
 void core_spin(const struct core_need *need, double seconds)
@@ -260,9 +280,12 @@ void core_sleep(double seconds)
 {
 	if (seconds <= 0)
 		return;
+	struct core_thread *t = cur;
+
 	progress_note();
 	core_sg_calls++;
 	sg_actor_sleep_for(seconds);
+	resume(t);
 }
 
 void core_disk_io(enum core_disk disk, double bytes, int write)
@@ -270,6 +293,7 @@ void core_disk_io(enum core_disk disk, double bytes, int write)
 	double lat = disk == CORE_DISK_SWAP ? plat.swap_latency :
 	    plat.file_latency;
 	sg_disk_t d = core_shim_disk(disk == CORE_DISK_SWAP ? 0 : 1);
+	struct core_thread *t = cur;
 
 	core_sleep(lat);
 	progress_note();
@@ -278,6 +302,7 @@ void core_disk_io(enum core_disk disk, double bytes, int write)
 		sg_disk_write(d, (sg_size_t)bytes);
 	else
 		sg_disk_read(d, (sg_size_t)bytes);
+	resume(t);
 }
 
 void core_chan_init(struct core_chan *ch, const char *name)
@@ -330,10 +355,12 @@ static int vwait(struct core_chan *ch, const char *wmesg, double timeout,
 	} else {
 		timedout = sg_sem_acquire_timeout(t->sg_sem, timeout);
 	}
+	resume(t);
 	if (timedout) {
 		if (t->woken) {
 			/* Woken in the same instant the timer fired: drain. */
 			sg_sem_acquire(t->sg_sem);
+			resume(t);
 		} else {
 			chan_remove(ch, t);
 			t->chan = NULL;
@@ -392,11 +419,15 @@ int core_wait_wmesg(struct core_chan *ch, const char *wmesg, double timeout,
 
 static void wake(struct core_thread *t)
 {
+	struct core_thread *self = cur;
+
 	t->woken = 1;
 	t->chan = NULL;
 	t->wnext = NULL;
 	core_sg_calls++;
 	sg_sem_release(t->sg_sem);
+	if (self != NULL)
+		resume(self);
 }
 
 void core_wakeup(struct core_chan *ch)

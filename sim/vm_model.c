@@ -50,8 +50,9 @@ struct vm_page *vm_page_array;
 struct vm_pagequeue vm_queues[PQ_COUNT];
 struct core_thread *vm_pagethread;
 
-static struct vm_object **objects;	/* by id; id 0 unused */
-static int nobjects, objects_cap;
+struct vm_object **vm_objects;	/* by id; id 0 unused */
+int vm_nobjects;
+static int objects_cap;
 
 /* ---- thresholds ------------------------------------------------------ */
 
@@ -454,14 +455,9 @@ void vm_page_free_kernel(uint32_t pg)
 
 /* ---- objects -------------------------------------------------------------- */
 
-struct vm_object *vm_object_by_id(uint32_t id)
-{
-	return id > 0 && (int)id <= nobjects ? objects[id] : NULL;
-}
-
 int vm_object_count(void)
 {
-	return nobjects;
+	return vm_nobjects;
 }
 
 struct vm_object *vm_object_create(enum objtype type, uint32_t size,
@@ -470,12 +466,13 @@ struct vm_object *vm_object_create(enum objtype type, uint32_t size,
 	struct vm_object *o = xcalloc(1, sizeof(*o));
 	uint32_t i, nwin = (size + NPTEPG - 1) / NPTEPG;
 
-	if (nobjects + 1 >= objects_cap) {
+	if (vm_nobjects + 1 >= objects_cap) {
 		objects_cap = objects_cap ? objects_cap * 2 : 64;
-		objects = xrealloc(objects, sizeof(*objects) * objects_cap);
+		vm_objects = xrealloc(vm_objects,
+		    sizeof(*vm_objects) * objects_cap);
 	}
-	o->id = (uint32_t)++nobjects;
-	objects[o->id] = o;
+	o->id = (uint32_t)++vm_nobjects;
+	vm_objects[o->id] = o;
 	o->type = type;
 	o->size = size;
 	o->owner = owner;
@@ -501,10 +498,11 @@ struct vm_object *vm_object_lookup_file(const char *name)
 {
 	int i;
 
-	for (i = 1; i <= nobjects; i++)
-		if (objects[i] != NULL && objects[i]->type == OBJT_VNODE &&
-		    strcmp(objects[i]->name, name) == 0)
-			return objects[i];
+	for (i = 1; i <= vm_nobjects; i++)
+		if (vm_objects[i] != NULL &&
+		    vm_objects[i]->type == OBJT_VNODE &&
+		    strcmp(vm_objects[i]->name, name) == 0)
+			return vm_objects[i];
 	return NULL;
 }
 
@@ -542,7 +540,7 @@ void vm_object_reap(struct vm_object *o)
 {
 	if (!o->dead || o->busy > 0)
 		return;
-	objects[o->id] = NULL;
+	vm_objects[o->id] = NULL;
 	free(o->pages);
 	free(o->swapped);
 	free(o->swb);

@@ -231,7 +231,13 @@ extern struct core_thread *vm_pagethread;
 struct vm_object *vm_object_create(enum objtype type, uint32_t size,
     struct proc *owner, const char *name);
 struct vm_object *vm_object_lookup_file(const char *name);
-struct vm_object *vm_object_by_id(uint32_t id);
+/* By id, on the per-page path: inline. */
+extern struct vm_object **vm_objects;
+extern int vm_nobjects;
+static inline struct vm_object *vm_object_by_id(uint32_t id)
+{
+	return id > 0 && (int)id <= vm_nobjects ? vm_objects[id] : NULL;
+}
 void vm_object_deallocate(struct vm_object *obj);
 /* Free a dead object once its last I/O is done. */
 void vm_object_reap(struct vm_object *obj);
