@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="libsimgrid-dev liblua5.4-dev libsqlite3-dev sqlite3 meson ninja-build
-pkg-config gcc g++ gnuplot-nox valgrind"
+pkg-config gcc g++ gnuplot-nox valgrind libzstd-dev"
 
 missing=""
 for p in $PKGS; do

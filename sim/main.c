@@ -35,6 +35,7 @@
 #include "core.h"
 #include "explain.h"
 #include "hunt.h"
+#include "mtr_cmd.h"
 #include "replay.h"
 #include "report.h"
 #include "runner.h"
@@ -69,6 +70,8 @@ static void usage(void)
 	    "[--plot DIR [--run ID]]\n"
 	    "       memsim explain RUN_ID [--db FILE]\n"
 	    "       memsim replay RUN_ID [--db FILE]\n"
+	    "       memsim trace import|dump|stats ... (memsim trace for "
+	    "more)\n"
 	    "       memsim version\n");
 }
 
@@ -603,6 +606,8 @@ int main(int argc, char **argv)
 		return cmd_explain(argc - 2, argv + 2);
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(argv[1], "trace") == 0)
+		return mtr_cmd_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("memsim %s (SimGrid %s, %s, SQLite %s)\n",
 		    MEMSIM_VERSION, core_simgrid_version(), LUA_RELEASE,
