@@ -49,6 +49,7 @@ struct zone_cfg {
 	long reserve;			/* reserve_kmalloc_obj: N slabs */
 	int refill_intnowait;		/* reserve top-up may dip to F > 0 */
 	int exclusive;			/* only the swap pager takes reserve */
+	int no_prealloc;		/* uma_reserve: no uma_prealloc() */
 	uint64_t objsize;		/* bytes; 0: the zone's kernel size */
 	/* other kernel zones: a consumer load */
 	double load_rate;		/* allocations per second */

@@ -153,7 +153,7 @@ expect_fail "swap larger than the 32-bit swap address range" 2 \
 	"machine { swap = \"16T\" }
 $P"
 expect_fail "unknown allocator" 2 \
-	":1: unknown allocator 'slab' (known: zalloc, kmalloc_obj, reserve_kmalloc_obj, kmalloc)" \
+	":1: unknown allocator 'slab' (known: zalloc, kmalloc_obj, reserve_kmalloc_obj, kmalloc, uma_reserve, mempool, pool_lowat)" \
 	"kernel { swapmeta = { allocator = \"slab\" } }
 $P"
 expect_fail "negative reserve" 2 ":1: reserve: expected a non-negative integer, got -1" \

@@ -15,6 +15,9 @@ extern const struct alloc_ops zalloc_ops;
 extern const struct alloc_ops kmalloc_obj_ops;
 extern const struct alloc_ops kmalloc_ops;
 extern const struct alloc_ops reserve_kmalloc_obj_ops;
+extern const struct alloc_ops uma_reserve_ops;
+extern const struct alloc_ops mempool_ops;
+extern const struct alloc_ops pool_lowat_ops;
 
 /* Registered allocators, looked up by exact name. */
 static const struct alloc_ops *const registry[] = {
@@ -22,6 +25,9 @@ static const struct alloc_ops *const registry[] = {
 	&kmalloc_obj_ops,
 	&reserve_kmalloc_obj_ops,
 	&kmalloc_ops,
+	&uma_reserve_ops,
+	&mempool_ops,
+	&pool_lowat_ops,
 	NULL,
 };
 
@@ -89,6 +95,8 @@ void alloc_zone_destroy(struct alloc_zone *z)
 			break;
 		}
 	}
+	if (z->ops != NULL && z->ops->fini != NULL && z->priv != NULL)
+		z->ops->fini(z);
 	free(z->priv);
 	free(z);
 }

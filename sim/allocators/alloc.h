@@ -54,6 +54,8 @@ struct alloc_stats {
 struct alloc_zone;
 
 typedef int alloc_init_fn(struct alloc_zone *z, char *err, size_t errlen);
+/* Frees what priv points to beyond itself; may be NULL. */
+typedef void alloc_fini_fn(struct alloc_zone *z);
 typedef alloc_obj_t alloc_fn(struct alloc_zone *z, int flags);
 typedef void alloc_free_fn(struct alloc_zone *z, alloc_obj_t obj);
 /* Periodic maintenance (kmalloc_poller); may be NULL. */
@@ -64,10 +66,18 @@ typedef int alloc_describe_fn(const struct alloc_zone *z, char *buf,
 /* Named counters at a deadlock (slabs on each list, ...). */
 typedef void alloc_counters_fn(const struct alloc_zone *z,
     void (*emit)(void *ctx, const char *name, int64_t v), void *ctx);
+/*
+ * The most privileged VM_ALLOC_* class the zone's own page allocations
+ * use for a caller that is not the page daemon (which vm_page_alloc()
+ * promotes to SYSTEM anyway).  The contract suite holds page takes to
+ * that class's floor.
+ */
+typedef int alloc_class_fn(const struct alloc_zone *z);
 
 struct alloc_ops {
 	const char *name;
 	alloc_init_fn *init;		/* boot-time set-up (zinit) */
+	alloc_fini_fn *fini;
 	alloc_fn *alloc;
 	alloc_free_fn *free;
 	alloc_poll_fn *poll;
@@ -79,6 +89,20 @@ struct alloc_ops {
 	 * contract suite holds the others to never sleeping on M_NOWAIT.
 	 */
 	int nowait_may_sleep;
+	alloc_class_fn *page_class;
+	/*
+	 * What zone_cfg.reserve counts for this allocator ("slabs",
+	 * "items", "elements"); NULL when it keeps no reserve.
+	 */
+	const char *reserve_unit;
+	long reserve_default;		/* when the scenario gives none */
+	/*
+	 * The zone options (kernel{ swapmeta = { ... } } keys) it reads
+	 * besides `allocator`, NULL-terminated; the scenario loader
+	 * rejects the others, so an option meant for one policy is not
+	 * silently ignored by another.
+	 */
+	const char *const *options;
 };
 
 struct alloc_zone {

@@ -442,6 +442,13 @@ static void km_counters(const struct alloc_zone *z,
 	emit(ctx, "kernel_pt_pages", kmem_stats.pt_pages);
 }
 
+/* the swap pager's M_INTNOWAIT: SYSTEM|INTERRUPT pages */
+static int km_class(const struct alloc_zone *z)
+{
+	(void)z;
+	return VM_ALLOC_SYSTEM | VM_ALLOC_INTERRUPT;
+}
+
 const struct alloc_ops kmalloc_ops = {
 	.name = "kmalloc",
 	.init = km_init,
@@ -455,4 +462,5 @@ const struct alloc_ops kmalloc_ops = {
 	 * empty, which the contract's F = 0 case does not reach.
 	 */
 	.nowait_may_sleep = 0,
+	.page_class = km_class,
 };

@@ -354,8 +354,7 @@ static void slab_setup(struct alloc_zone *z, uint32_t id, int cpu)
 	sync_pages(z);
 }
 
-alloc_obj_t kmo_alloc(struct alloc_zone *z, int flags, int may_take_reserved,
-    int *howp)
+alloc_obj_t kmo_alloc(struct alloc_zone *z, int flags, int mode, int *howp)
 {
 	struct kmo_zone *kz = z->priv;
 	int cpu = curcpu(kz), how = 0;
@@ -387,13 +386,23 @@ alloc_obj_t kmo_alloc(struct alloc_zone *z, int flags, int may_take_reserved,
 		for (;;) {
 			id = list_pop_head(&kz->partial);
 			if (id == 0)
-				id = full_take(kz, may_take_reserved, &how);
+				id = full_take(kz,
+				    mode & KMO_MAY_TAKE_RESERVED, &how);
 			if (id != 0 || !poll_empty(kz, KMALLOC_POLL_EMPTY))
 				break;
 		}
 		if (id == 0) {
 			/* e. this CPU's gd_kmslab, else a new slab (sleeps) */
 			id = gslab_alloc(cpu);
+			if (id == 0 && (mode & KMO_SLAB_CALLER_FLAGS)) {
+				id = kmem_slab_alloc(KMALLOC_SLAB_SIZE,
+				    KMALLOC_SLAB_SIZE, flags, &z->stats);
+				if (id == 0) {
+					if (howp != NULL)
+						*howp = how;
+					return 0;
+				}
+			}
 			if (id == 0)
 				id = kmem_slab_alloc(KMALLOC_SLAB_SIZE,
 				    KMALLOC_SLAB_SIZE, M_WAITOK, &z->stats);
@@ -578,7 +587,13 @@ void kmo_counters(const struct alloc_zone *z,
 
 static alloc_obj_t kmalloc_obj(struct alloc_zone *z, int flags)
 {
-	return kmo_alloc(z, flags, 1, NULL);
+	return kmo_alloc(z, flags, KMO_MAY_TAKE_RESERVED, NULL);
+}
+
+static int kmalloc_obj_class(const struct alloc_zone *z)
+{
+	(void)z;
+	return VM_ALLOC_NORMAL;	/* kmem_slab_alloc(M_WAITOK) */
 }
 
 const struct alloc_ops kmalloc_obj_ops = {
@@ -590,6 +605,7 @@ const struct alloc_ops kmalloc_obj_ops = {
 	.describe = kmo_describe,
 	.counters = kmo_counters,
 	.nowait_may_sleep = 1,
+	.page_class = kmalloc_obj_class,
 };
 
 /* ---- kmalloc_poller ----------------------------------------------------------- */

@@ -34,13 +34,22 @@ int64_t kmalloc_obj_count(int64_t objsize);
 #define KMO_NEW_SLAB		0x2	/* from gd_kmslab or kmem */
 
 int kmo_init(struct alloc_zone *z, char *err, size_t errlen);
+/* kmo_alloc() modes */
+#define KMO_MAY_TAKE_RESERVED	0x1	/* a reserved slab on ggm->full */
 /*
- * _kmalloc_obj().  A reserved slab on ggm->full is taken only when
- * may_take_reserved is set and no unreserved slab is there; *how (may be
- * NULL) gets KMO_* bits.
+ * memsim: a layer that needs kmalloc_obj to honour a non-blocking
+ * request (a Linux backing allocator honouring its gfp mask, for
+ * mempool.c) - a new slab comes from gd_kmslab or kmem_slab_alloc() with
+ * the caller's flags, and kmo_alloc() returns 0 when that fails.
  */
-alloc_obj_t kmo_alloc(struct alloc_zone *z, int flags, int may_take_reserved,
-    int *how);
+#define KMO_SLAB_CALLER_FLAGS	0x2
+
+/*
+ * _kmalloc_obj().  A reserved slab on ggm->full is taken only with
+ * KMO_MAY_TAKE_RESERVED in mode and no unreserved slab there; *how (may
+ * be NULL) gets KMO_TOOK_* / KMO_NEW_SLAB bits.
+ */
+alloc_obj_t kmo_alloc(struct alloc_zone *z, int flags, int mode, int *how);
 void kmo_free(struct alloc_zone *z, alloc_obj_t obj);
 void kmo_poll(struct alloc_zone *z);
 int kmo_describe(const struct alloc_zone *z, char *buf, size_t len);

@@ -118,7 +118,7 @@ static alloc_obj_t reserve_alloc(struct alloc_zone *z, int flags)
 	int how = 0;
 	alloc_obj_t obj;
 
-	obj = kmo_alloc(z, flags, may, &how);
+	obj = kmo_alloc(z, flags, may ? KMO_MAY_TAKE_RESERVED : 0, &how);
 	update_level(z);
 	if (obj != 0 && (how & (KMO_TOOK_RESERVED | KMO_NEW_SLAB)))
 		reserve_topup(z);
@@ -151,6 +151,18 @@ static void reserve_counters(const struct alloc_zone *z,
 	emit(ctx, "reserve_refill_failures", z->stats.reserve_refill_failures);
 }
 
+/* kmalloc_obj's slabs at NORMAL, the top-up at SYSTEM (M_NOWAIT) or
+ * SYSTEM|INTERRUPT (M_INTNOWAIT). */
+static int reserve_class(const struct alloc_zone *z)
+{
+	return VM_ALLOC_NORMAL | VM_ALLOC_SYSTEM |
+	    (z->cfg.refill_intnowait ? VM_ALLOC_INTERRUPT : 0);
+}
+
+static const char *const reserve_options[] = {
+	"reserve", "refill", "exclusive", NULL,
+};
+
 const struct alloc_ops reserve_kmalloc_obj_ops = {
 	.name = "reserve_kmalloc_obj",
 	.init = reserve_init,
@@ -160,4 +172,8 @@ const struct alloc_ops reserve_kmalloc_obj_ops = {
 	.describe = reserve_describe,
 	.counters = reserve_counters,
 	.nowait_may_sleep = 1,
+	.page_class = reserve_class,
+	.reserve_unit = "slabs",
+	.reserve_default = 3,
+	.options = reserve_options,
 };

@@ -201,6 +201,13 @@ static void zalloc_counters(const struct alloc_zone *z,
 	emit(ctx, "zone_inuse", z->stats.inuse);
 }
 
+/* zget(): its first pages at SYSTEM|INTERRUPT|NORMAL */
+static int zalloc_class(const struct alloc_zone *z)
+{
+	(void)z;
+	return VM_ALLOC_NORMAL | VM_ALLOC_SYSTEM | VM_ALLOC_INTERRUPT;
+}
+
 const struct alloc_ops zalloc_ops = {
 	.name = "zalloc",
 	.init = zalloc_init,
@@ -209,4 +216,5 @@ const struct alloc_ops zalloc_ops = {
 	.poll = NULL,
 	.describe = zalloc_describe,
 	.counters = zalloc_counters,
+	.page_class = zalloc_class,
 };
