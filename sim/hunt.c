@@ -22,6 +22,7 @@
 
 #include <lua.h>
 
+#include "cli.h"
 #include "core.h"
 #include "explore.h"
 #include "mutate.h"
@@ -65,40 +66,12 @@ static int usage_err(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int parse_uint(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
 static int add_param(struct hunt_opts *o, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	size_t nlen;
-	int i;
+	char err[2 * CFG_NAME_LEN + 64];
 
-	if (eq == NULL || eq == arg)
-		return usage_err("-p %s: expected name=value", arg);
-	nlen = (size_t)(eq - arg);
-	if (nlen >= CFG_NAME_LEN || strlen(eq + 1) >= CFG_NAME_LEN)
-		return usage_err("-p %s: too long", arg);
-	for (i = 0; i < o->nparams; i++)
-		if (strlen(o->params[i].name) == nlen &&
-		    strncmp(o->params[i].name, arg, nlen) == 0)
-			break;
-	if (i == o->nparams) {
-		if (o->nparams == CFG_MAX_PARAMS)
-			return usage_err("too many -p parameters");
-		o->nparams++;
-	}
-	memcpy(o->params[i].name, arg, nlen);
-	o->params[i].name[nlen] = 0;
-	snprintf(o->params[i].value, CFG_NAME_LEN, "%s", eq + 1);
+	if (cli_param_add(o->params, &o->nparams, arg, err, sizeof(err)) < 0)
+		return usage_err("%s", err);
 	return 0;
 }
 
@@ -109,7 +82,7 @@ static int parse_budget(const char *val, struct hunt_opts *o)
 	uint64_t n;
 	double s;
 
-	if (parse_uint(val, &n) == 0) {
+	if (cli_parse_u64(val, &n) == 0) {
 		if (n == 0)
 			return usage_err("--budget 0: a hunt needs at least "
 			    "one run");
@@ -192,19 +165,19 @@ static int hunt_opt(struct hunt_opts *o, const char *a, const char *val,
 			    "(random, guided or exhaustive)", val);
 		o->strategy = (enum hunt_strategy)i;
 	} else if (strcmp(a, "-j") == 0) {
-		if (parse_uint(val, &v) != 0 || v == 0 || v > MAX_JOBS)
+		if (cli_parse_u64(val, &v) != 0 || v == 0 || v > MAX_JOBS)
 			return usage_err("-j %s: expected 1..%d", val,
 			    MAX_JOBS);
 		o->jobs = (int)v;
 	} else if (strcmp(a, "--depth") == 0) {
-		if (parse_uint(val, &v) != 0 || v == 0 ||
+		if (cli_parse_u64(val, &v) != 0 || v == 0 ||
 		    v > CHOICE_MAX_OVERRIDES)
 			return usage_err("--depth %s: expected 1..%d", val,
 			    CHOICE_MAX_OVERRIDES);
 		o->depth = (int)v;
 		*have_depth = 1;
 	} else if (strcmp(a, "--width") == 0) {
-		if (parse_uint(val, &v) != 0 || v < 2 || v > 16)
+		if (cli_parse_u64(val, &v) != 0 || v < 2 || v > 16)
 			return usage_err("--width %s: expected 2..16", val);
 		o->width = (int)v;
 	} else if (strcmp(a, "--domain") == 0) {
@@ -218,7 +191,7 @@ static int hunt_opt(struct hunt_opts *o, const char *a, const char *val,
 			return usage_err("--mode %s: expected fork or prefix",
 			    val);
 	} else if (strcmp(a, "--seed") == 0) {
-		if (parse_uint(val, &v) != 0 || v > INT64_MAX / 2)
+		if (cli_parse_u64(val, &v) != 0 || v > INT64_MAX / 2)
 			return usage_err("--seed %s: expected a whole number "
 			    "below 2^62", val);
 		o->seed = v;

@@ -32,6 +32,7 @@
 #include <lua.h>
 
 #include "choice.h"
+#include "cli.h"
 #include "core.h"
 #include "explain.h"
 #include "hunt.h"
@@ -75,56 +76,13 @@ static void usage(void)
 	    "       memsim version\n");
 }
 
-static int die(int code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "memsim: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-/* "-p name=value": one entry per name, the last one wins. */
 static int add_param(struct run_spec *spec, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	size_t nlen;
-	int i;
+	char err[2 * CFG_NAME_LEN + 64];
 
-	if (eq == NULL || eq == arg)
-		return die(EXIT_USAGE, "-p %s: expected name=value", arg);
-	nlen = (size_t)(eq - arg);
-	if (nlen >= CFG_NAME_LEN || strlen(eq + 1) >= CFG_NAME_LEN)
-		return die(EXIT_USAGE, "-p %s: too long", arg);
-	for (i = 0; i < spec->nparams; i++)
-		if (strlen(spec->params[i].name) == nlen &&
-		    strncmp(spec->params[i].name, arg, nlen) == 0)
-			break;
-	if (i == spec->nparams) {
-		if (spec->nparams == CFG_MAX_PARAMS)
-			return die(EXIT_USAGE, "too many -p parameters");
-		spec->nparams++;
-	}
-	memcpy(spec->params[i].name, arg, nlen);
-	spec->params[i].name[nlen] = 0;
-	snprintf(spec->params[i].value, CFG_NAME_LEN, "%s", eq + 1);
+	if (cli_param_add(spec->params, &spec->nparams, arg, err,
+	    sizeof(err)) < 0)
+		return cli_die(EXIT_USAGE, "%s", err);
 	return 0;
 }
 
@@ -153,15 +111,15 @@ static int common_opt(const struct common *c, const char *a,
 		*c->db = val;
 	} else if (strcmp(a, "--wall-limit") == 0) {
 		if (units_time(val, c->wall_limit, err, sizeof(err)) != 0)
-			return die(EXIT_USAGE, "--wall-limit: %s", err);
+			return cli_die(EXIT_USAGE, "--wall-limit: %s", err);
 	} else if (strcmp(a, "--lua-budget") == 0) {
-		if (parse_u64(val, &v) != 0 || v == 0)
-			return die(EXIT_USAGE, "--lua-budget %s: "
+		if (cli_parse_u64(val, &v) != 0 || v == 0)
+			return cli_die(EXIT_USAGE, "--lua-budget %s: "
 			    "expected a positive whole number", val);
 		c->limits->instructions = v;
 	} else if (strcmp(a, "--lua-mem") == 0) {
 		if (units_size(val, &v, err, sizeof(err)) != 0 || v == 0)
-			return die(EXIT_USAGE, "--lua-mem: %s", v == 0 ?
+			return cli_die(EXIT_USAGE, "--lua-mem: %s", v == 0 ?
 			    "must be positive" : err);
 		c->limits->mem_bytes = v;
 	} else {
@@ -196,13 +154,13 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 		}
 		if (a[0] != '-') {
 			if (o->spec.path != NULL)
-				return die(EXIT_USAGE, "unexpected argument "
+				return cli_die(EXIT_USAGE, "unexpected argument "
 				    "'%s'", a);
 			o->spec.path = a;
 			continue;
 		}
 		if (val == NULL)
-			return die(EXIT_USAGE, "%s needs a value", a);
+			return cli_die(EXIT_USAGE, "%s needs a value", a);
 		i++;
 		if (strcmp(a, "-p") == 0) {
 			if ((rc = add_param(&o->spec, val)) != 0)
@@ -211,18 +169,18 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 			char err[300];
 			if (choice_seq_parse(val, &o->choices, err,
 			    sizeof(err)) != 0)
-				return die(EXIT_USAGE, "--%s", err);
+				return cli_die(EXIT_USAGE, "--%s", err);
 			o->spec.choices = &o->choices;
 		} else if (strcmp(a, "--seed") == 0) {
-			if (parse_u64(val, &o->spec.seed) != 0 ||
+			if (cli_parse_u64(val, &o->spec.seed) != 0 ||
 			    o->spec.seed > INT64_MAX)
-				return die(EXIT_USAGE, "--seed %s: expected a "
+				return cli_die(EXIT_USAGE, "--seed %s: expected a "
 				    "whole number below 2^63", val);
 		} else if ((rc = common_opt(&c, a, val)) >= 0) {
 			if (rc != 0)
 				return rc;
 		} else {
-			return die(EXIT_USAGE, "unknown option '%s'", a);
+			return cli_die(EXIT_USAGE, "unknown option '%s'", a);
 		}
 	}
 	if (o->spec.path == NULL) {
@@ -278,7 +236,7 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)
-		return die(EXIT_ENV, "out of memory");
+		return cli_die(EXIT_ENV, "out of memory");
 	if (runner_validate(&o.spec, cfg, err, sizeof(err)) != 0) {
 		free(cfg);
 		fprintf(stderr, "%s\n", err);
@@ -286,14 +244,14 @@ static int cmd_run(int argc, char **argv)
 	}
 	free(cfg);
 	if (store_open(&st, o.db, err, sizeof(err)) != 0)
-		return die(EXIT_ENV, "%s", err);
+		return cli_die(EXIT_ENV, "%s", err);
 	store_set_versions(st, MEMSIM_VERSION, core_simgrid_version(),
 	    LUA_RELEASE);
 	runner_run(&o.spec, &res);
 	if (store_insert(st, &res, 1, &id, err, sizeof(err)) != 0) {
 		store_close(st);
 		result_free(&res);
-		return die(EXIT_ENV, "%s", err);
+		return cli_die(EXIT_ENV, "%s", err);
 	}
 	store_close(st);
 	print_summary(id, &res);
@@ -311,17 +269,17 @@ static int add_axis(struct sweep_opts *o, const char *arg)
 	int i;
 
 	if (eq == NULL || eq == arg)
-		return die(EXIT_USAGE, "-p %s: expected name=values", arg);
+		return cli_die(EXIT_USAGE, "-p %s: expected name=values", arg);
 	nlen = (size_t)(eq - arg);
 	if (nlen >= CFG_NAME_LEN || strlen(eq + 1) >= CFG_SWEEP_LEN)
-		return die(EXIT_USAGE, "-p %s: too long", arg);
+		return cli_die(EXIT_USAGE, "-p %s: too long", arg);
 	for (i = 0; i < o->naxes; i++)
 		if (strlen(o->axes[i].name) == nlen &&
 		    strncmp(o->axes[i].name, arg, nlen) == 0)
 			break;
 	if (i == o->naxes) {
 		if (o->naxes == CFG_MAX_PARAMS)
-			return die(EXIT_USAGE, "too many -p parameters");
+			return cli_die(EXIT_USAGE, "too many -p parameters");
 		o->naxes++;
 	}
 	memcpy(o->axes[i].name, arg, nlen);
@@ -335,11 +293,11 @@ static int parse_jobs(const char *val, int *jobs)
 {
 	uint64_t v;
 
-	if (parse_u64(val, &v) != 0 || v == 0)
-		return die(EXIT_USAGE, "-j %s: expected a positive whole number",
+	if (cli_parse_u64(val, &v) != 0 || v == 0)
+		return cli_die(EXIT_USAGE, "-j %s: expected a positive whole number",
 		    val);
 	if (v > SWEEP_MAX_JOBS)
-		return die(EXIT_USAGE, "-j %s: at most %d", val,
+		return cli_die(EXIT_USAGE, "-j %s: at most %d", val,
 		    SWEEP_MAX_JOBS);
 	*jobs = (int)v;
 	return 0;
@@ -362,7 +320,7 @@ static int parse_shard(const char *val, int *shard, int *nshards)
 			return 0;
 		}
 	}
-	return die(EXIT_USAGE, "--shard %s: expected I/K with 1 <= I <= K",
+	return cli_die(EXIT_USAGE, "--shard %s: expected I/K with 1 <= I <= K",
 	    val);
 }
 
@@ -372,7 +330,7 @@ static int parse_busy(const char *val, int *ms)
 	double s;
 
 	if (units_time(val, &s, err, sizeof(err)) != 0)
-		return die(EXIT_USAGE, "--busy-timeout: %s", err);
+		return cli_die(EXIT_USAGE, "--busy-timeout: %s", err);
 	*ms = s * 1000 > 1e9 ? 1000000000 : (int)(s * 1000);
 	if (*ms < 1)
 		*ms = 1;
@@ -413,18 +371,18 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o,
 
 		if (a[0] != '-') {
 			if (o->path != NULL)
-				return die(EXIT_USAGE, "unexpected argument "
+				return cli_die(EXIT_USAGE, "unexpected argument "
 				    "'%s'", a);
 			o->path = a;
 			continue;
 		}
 		if (i + 1 == argc)
-			return die(EXIT_USAGE, "%s needs a value", a);
+			return cli_die(EXIT_USAGE, "%s needs a value", a);
 		rc = sweep_opt(o, findn, a, argv[++i]);
 		if (rc < 0)
 			rc = common_opt(&c, a, argv[i]);
 		if (rc < 0)
-			return die(EXIT_USAGE, "unknown option '%s'", a);
+			return cli_die(EXIT_USAGE, "unknown option '%s'", a);
 		if (rc > 0)
 			return rc;
 	}
@@ -459,13 +417,13 @@ static int cmd_merge(int argc, char **argv)
 	}
 	for (i = 1; i < argc; i++)
 		if (store_check_source(argv[i], err, sizeof(err)) != 0)
-			return die(EXIT_ENV, "%s", err);
+			return cli_die(EXIT_ENV, "%s", err);
 	if (store_open(&st, argv[0], err, sizeof(err)) != 0)
-		return die(EXIT_ENV, "%s", err);
+		return cli_die(EXIT_ENV, "%s", err);
 	for (i = 1; i < argc; i++) {
 		if (store_merge(st, argv[i], &ms, err, sizeof(err)) != 0) {
 			store_close(st);
-			return die(EXIT_ENV, "%s", err);
+			return cli_die(EXIT_ENV, "%s", err);
 		}
 		printf("merged %s: %lld runs added, %lld already there\n",
 		    argv[i], (long long)ms.added, (long long)ms.present);
@@ -486,7 +444,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		    NULL;
 
 		if (val == NULL)
-			return die(EXIT_USAGE, "%s needs a value", a);
+			return cli_die(EXIT_USAGE, "%s needs a value", a);
 		i++;
 		if (strcmp(a, "--db") == 0)
 			o->db = val;
@@ -495,16 +453,16 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		else if (strcmp(a, "--plot") == 0)
 			o->plot_dir = val;
 		else if (strcmp(a, "--run") == 0) {
-			if (parse_u64(val, &v) != 0 || v == 0 ||
+			if (cli_parse_u64(val, &v) != 0 || v == 0 ||
 			    v > INT64_MAX)
-				return die(EXIT_USAGE, "--run %s: expected a "
+				return cli_die(EXIT_USAGE, "--run %s: expected a "
 				    "run id", val);
 			o->run_id = (int64_t)v;
 		} else
-			return die(EXIT_USAGE, "unknown option '%s'", a);
+			return cli_die(EXIT_USAGE, "unknown option '%s'", a);
 	}
 	if (o->run_id != 0 && o->plot_dir == NULL)
-		return die(EXIT_USAGE, "--run needs --plot DIR");
+		return cli_die(EXIT_USAGE, "--run needs --plot DIR");
 	return 0;
 }
 
@@ -528,17 +486,17 @@ static int cmd_explain(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			db = argv[++i];
-		} else if (!have_id && parse_u64(argv[i], &id) == 0 &&
+		} else if (!have_id && cli_parse_u64(argv[i], &id) == 0 &&
 		    id > 0 && id <= INT64_MAX) {
 			have_id = 1;
 		} else {
-			return die(EXIT_USAGE, "explain: unexpected argument "
+			return cli_die(EXIT_USAGE, "explain: unexpected argument "
 			    "'%s' (usage: memsim explain RUN_ID [--db FILE])",
 			    argv[i]);
 		}
 	}
 	if (!have_id)
-		return die(EXIT_USAGE, "explain: which run? (usage: memsim "
+		return cli_die(EXIT_USAGE, "explain: which run? (usage: memsim "
 		    "explain RUN_ID [--db FILE])");
 	return explain_run(db, (int64_t)id);
 }
@@ -564,17 +522,17 @@ static int cmd_replay(int argc, char **argv)
 			if (rc != 0)
 				return rc;
 			i++;
-		} else if (!have_id && parse_u64(argv[i], &id) == 0 &&
+		} else if (!have_id && cli_parse_u64(argv[i], &id) == 0 &&
 		    id > 0 && id <= INT64_MAX) {
 			have_id = 1;
 		} else {
-			return die(EXIT_USAGE, "replay: unexpected argument "
+			return cli_die(EXIT_USAGE, "replay: unexpected argument "
 			    "'%s' (usage: memsim replay RUN_ID [--db FILE])",
 			    argv[i]);
 		}
 	}
 	if (!have_id)
-		return die(EXIT_USAGE, "replay: which run? (usage: memsim "
+		return cli_die(EXIT_USAGE, "replay: which run? (usage: memsim "
 		    "replay RUN_ID [--db FILE])");
 	return replay_run(db, (int64_t)id, &lim, wall_limit);
 }

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cli.h"
 #include "mtr.h"
 #include "mtr_import.h"
 #include "units.h"
@@ -38,21 +39,6 @@
 #define NBUCKETS	40	/* reuse distances: 0, 1, 2-3, 4-7, ... */
 
 extern const char embed_mrc_gp[];
-
-static int die(int code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "memsim: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
 
 static void usage(void)
 {
@@ -79,14 +65,14 @@ static int cmd_import(int argc, char **argv)
 		if (strcmp(a, "-o") == 0 || strcmp(a, "--object-size") == 0 ||
 		    strcmp(a, "--pages-per-object") == 0) {
 			if (v == NULL)
-				return die(EXIT_USAGE, "%s needs a value", a);
+				return cli_die(EXIT_USAGE, "%s needs a value", a);
 			i++;
 			if (a[1] == 'o') {
 				out = v;
 			} else if (a[2] == 'o') {
 				if (units_size(v, &o.object_size, err,
 				    sizeof(err)) != 0 || o.object_size == 0)
-					return die(EXIT_USAGE, "--object-size:"
+					return cli_die(EXIT_USAGE, "--object-size:"
 					    " %s", o.object_size == 0 &&
 					    err[0] == 0 ? "must be > 0" : err);
 			} else {
@@ -94,19 +80,19 @@ static int cmd_import(int argc, char **argv)
 				errno = 0;
 				o.pages_per_object = strtoull(v, &end, 10);
 				if (errno || *end || v[0] < '1' || v[0] > '9')
-					return die(EXIT_USAGE, "--pages-per-"
+					return cli_die(EXIT_USAGE, "--pages-per-"
 					    "object %s: expected a positive "
 					    "whole number", v);
 			}
 		} else if (a[0] == '-' && a[1] != 0) {
-			return die(EXIT_USAGE, "trace import: unknown option "
+			return cli_die(EXIT_USAGE, "trace import: unknown option "
 			    "'%s'", a);
 		} else if (fmt == NULL) {
 			fmt = a;
 		} else if (in == NULL) {
 			in = a;
 		} else {
-			return die(EXIT_USAGE, "trace import: unexpected "
+			return cli_die(EXIT_USAGE, "trace import: unexpected "
 			    "argument '%s'", a);
 		}
 	}
@@ -116,16 +102,16 @@ static int cmd_import(int argc, char **argv)
 	}
 	if (strcmp(fmt, "lackey") != 0 && strcmp(fmt, "oracleGeneral") != 0 &&
 	    strcmp(fmt, "csv") != 0)
-		return die(EXIT_USAGE, "trace import: unknown format '%s' "
+		return cli_die(EXIT_USAGE, "trace import: unknown format '%s' "
 		    "(known: lackey, oracleGeneral, csv)", fmt);
 	if ((o.object_size || o.pages_per_object) && fmt[0] == 'l')
-		return die(EXIT_USAGE, "trace import lackey: --object-size "
+		return cli_die(EXIT_USAGE, "trace import lackey: --object-size "
 		    "and --pages-per-object are for object traces");
 	if (in == NULL || strcmp(in, "-") == 0) {
 		f = stdin;
 		in = "(stdin)";
 	} else if ((f = fopen(in, "rb")) == NULL) {
-		return die(EXIT_USAGE, "%s: cannot read: %s", in,
+		return cli_die(EXIT_USAGE, "%s: cannot read: %s", in,
 		    strerror(errno));
 	}
 	err[0] = 0;
@@ -138,7 +124,7 @@ static int cmd_import(int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	if (rc != 0)
-		return die(strstr(err, "cannot write") ? EXIT_ENV : EXIT_USAGE,
+		return cli_die(strstr(err, "cannot write") ? EXIT_ENV : EXIT_USAGE,
 		    "%s", err);
 	printf("%s: %" PRIu64 " references in %" PRIu64 " records, %" PRIu64
 	    " mappings (from %" PRIu64 " input %s)\n", out, st.refs,
@@ -152,7 +138,7 @@ static int open_trace(const char *path, struct mtr_trace *t)
 	char err[600];
 
 	if (mtr_open(path, t, err, sizeof(err)) != 0)
-		return die(EXIT_USAGE, "%s", err);
+		return cli_die(EXIT_USAGE, "%s", err);
 	return 0;
 }
 
@@ -191,7 +177,7 @@ static int walk(const struct mtr_trace *t,
 				m = mtr_mapping_of(t, r.vpn);
 			if (m < 0) {
 				mtr_cursor_fini(&c);
-				return die(EXIT_USAGE, "%s: corrupt trace: "
+				return cli_die(EXIT_USAGE, "%s: corrupt trace: "
 				    "page %#" PRIx64 " is in no mapping",
 				    t->path, r.vpn << MTR_PAGE_SHIFT);
 			}
@@ -208,7 +194,7 @@ static int walk(const struct mtr_trace *t,
 	}
 	mtr_cursor_fini(&c);
 	if (rc < 0)
-		return die(EXIT_USAGE, "%s", err);
+		return cli_die(EXIT_USAGE, "%s", err);
 	return 0;
 }
 
@@ -243,7 +229,7 @@ static int cmd_dump(int argc, char **argv)
 		else if (argv[i][0] != '-' && path == NULL)
 			path = argv[i];
 		else
-			return die(EXIT_USAGE, "trace dump: unexpected "
+			return cli_die(EXIT_USAGE, "trace dump: unexpected "
 			    "argument '%s'", argv[i]);
 	}
 	if (path == NULL) {
@@ -257,7 +243,7 @@ static int cmd_dump(int argc, char **argv)
 	rc = walk(&t, dump_rec, &d);
 	mtr_close(&t);
 	if (rc == 0 && fflush(stdout) != 0)
-		rc = die(EXIT_ENV, "cannot write the dump: %s",
+		rc = cli_die(EXIT_ENV, "cannot write the dump: %s",
 		    strerror(errno));
 	return rc;
 }
@@ -439,7 +425,7 @@ static int plot_stats(const struct stats *s, const char *dir)
 	int st, b;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return die(EXIT_ENV, "%s: cannot create: %s", dir,
+		return cli_die(EXIT_ENV, "%s: cannot create: %s", dir,
 		    strerror(errno));
 	base = base ? base + 1 : t->path;
 	n = (size_t)snprintf(out, sizeof(out), "%s/trace_", dir);
@@ -453,7 +439,7 @@ static int plot_stats(const struct stats *s, const char *dir)
 	fflush(NULL);
 	f = popen("gnuplot", "w");
 	if (f == NULL)
-		return die(EXIT_ENV, "cannot run gnuplot: %s",
+		return cli_die(EXIT_ENV, "cannot run gnuplot: %s",
 		    strerror(errno));
 	fprintf(f, "out = ");
 	gp_str(f, out);
@@ -473,7 +459,7 @@ static int plot_stats(const struct stats *s, const char *dir)
 	fputs(embed_mrc_gp, f);
 	st = pclose(f);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return die(EXIT_ENV, "gnuplot failed on %s%s", out,
+		return cli_die(EXIT_ENV, "gnuplot failed on %s%s", out,
 		    WIFEXITED(st) && WEXITSTATUS(st) == 127 ? " (gnuplot is "
 		    "not installed: scripts/setup.sh installs gnuplot-nox)" :
 		    "");
@@ -495,7 +481,7 @@ static int cmd_stats(int argc, char **argv)
 		else if (argv[i][0] != '-' && path == NULL)
 			path = argv[i];
 		else
-			return die(EXIT_USAGE, "trace stats: unexpected "
+			return cli_die(EXIT_USAGE, "trace stats: unexpected "
 			    "argument '%s'", argv[i]);
 	}
 	if (path == NULL) {

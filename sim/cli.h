@@ -1,0 +1,28 @@
+/*
+ * cli: what the command-line front ends share — the one-line error
+ * ("memsim: ..."), strict decimal numbers, and `-p name=value` lists.
+ */
+#ifndef MEMSIM_CLI_H
+#define MEMSIM_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Prints "memsim: <message>" on stderr and returns `code`. */
+int cli_die(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A whole decimal string, digits only: 0, or -1 when it is not one. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * Adds "-p name=value" to params[0..*nparams): one entry per name, the
+ * last one wins.  0, or -1 with the reason (without the "memsim: "
+ * prefix) in err.
+ */
+int cli_param_add(struct param *params, int *nparams, const char *arg,
+    char *err, size_t errlen);
+
+#endif
