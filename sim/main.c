@@ -9,6 +9,7 @@
  *              [--shard I/K] [--db FILE] [--wall-limit SECONDS]
  *              [--busy-timeout SECONDS] [--lua-budget N] [--lua-mem SIZE]
  *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
+ *   memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]
  *   memsim merge OUT.db IN.db...
  *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
  *   memsim replay RUN_ID [--db FILE] [--wall-limit SECONDS]
@@ -40,6 +41,7 @@
 #include "replay.h"
 #include "report.h"
 #include "runner.h"
+#include "shrink.h"
 #include "store.h"
 #include "sweep.h"
 #include "units.h"
@@ -66,6 +68,8 @@ static void usage(void)
 	    "random|guided|exhaustive]\n"
 	    "                  [--depth D] [-p name=value]... [-j N] "
 	    "[--db FILE] (docs/hunting.md)\n"
+	    "       memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]"
+	    " (docs/hunting.md)\n"
 	    "       memsim merge OUT.db IN.db...\n"
 	    "       memsim report [--db FILE] [--scenario NAME] "
 	    "[--plot DIR [--run ID]]\n"
@@ -556,6 +560,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 2, argv + 2, 1);
 	if (strcmp(argv[1], "hunt") == 0)
 		return hunt_main(argc - 2, argv + 2);
+	if (strcmp(argv[1], "shrink") == 0)
+		return shrink_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 2, argv + 2);
 	if (strcmp(argv[1], "report") == 0)
