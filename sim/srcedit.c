@@ -69,8 +69,19 @@ static void push(struct toks *ts, enum tok_kind k, size_t s, size_t e)
 	ts->n++;
 }
 
-/* 0, or -1 when a string or comment is not closed. */
+static int lex_tokens(const char *s, struct toks *ts);
+
+/* 0, or -1 (and no tokens) when a string or comment is not closed. */
 static int lex(const char *s, struct toks *ts)
+{
+	if (lex_tokens(s, ts) == 0)
+		return 0;
+	free(ts->t);
+	ts->t = NULL;
+	return -1;
+}
+
+static int lex_tokens(const char *s, struct toks *ts)
 {
 	size_t i = 0, j;
 	int lv;
