@@ -234,22 +234,22 @@ static void swp_pager_write_done(struct bio *bio)
 void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
     int *rtvals)
 {
-	int i = 0, j, chunk;
+	int i = 0, j, chunk, got;
 
 	while (i < n) {
 		chunk = n - i;
 		if (chunk > BIO_MAXPAGES)
 			chunk = BIO_MAXPAGES;
-		while (swp_pager_getswapspace(chunk) != 0 && chunk > 4)
+		/* :1692-1703: halve while it fails and chunk > 4 */
+		while ((got = swp_pager_getswapspace(chunk) == 0) == 0 &&
+		    chunk > 4)
 			chunk /= 2;
-		if (swap_free_pages < 0 || swap_pager_full == 2) {
-			/* the last try failed: those pages stay dirty */
-			if (swp_pager_getswapspace(chunk) != 0) {
-				for (j = i; j < i + chunk; j++)
-					rtvals[j] = VM_PAGER_FAIL;
-				i += chunk;
-				continue;
-			}
+		if (!got) {
+			/* no swap for these pages: they stay dirty */
+			for (j = i; j < i + chunk; j++)
+				rtvals[j] = VM_PAGER_FAIL;
+			i += chunk;
+			continue;
 		}
 		/* getpbuf_kva(&nsw_wcount_async), vm_pager.c:456-495 */
 		while (nsw_wcount_async <= 0) {

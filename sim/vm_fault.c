@@ -150,7 +150,7 @@ int vm_fault(struct proc *p, struct vm_object *obj, uint32_t pindex,
 				continue;
 			}
 		}
-		pg = vm_page_alloc(VM_ALLOC_NORMAL);
+		pg = vm_page_alloc_obj(VM_ALLOC_NORMAL, obj, pindex);
 		if (pg == VM_PAGE_NONE) {
 			struct core_need need;
 

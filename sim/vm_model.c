@@ -21,6 +21,7 @@
 
 #include "kmem.h"
 #include "swap_pager.h"
+#include "vm_color.h"
 #include "trace.h"
 #include "xmalloc.h"
 
@@ -220,6 +221,9 @@ static void page_unqueue(uint32_t pg)
 	pq_remove(&vm_queues[m->queue], pg);
 	c = queue_counter(m->queue);
 	(*c)--;
+	if (m->queue == PQ_FREE || m->queue == PQ_CACHE)
+		vm_color_count(m->queue == PQ_FREE ? VM_COLOR_FREE :
+		    VM_COLOR_CACHE, pg, -1);
 	m->queue = PQ_NONE;
 }
 
@@ -234,6 +238,9 @@ static void page_enqueue(uint32_t pg, enum pq q, int head)
 		pq_insert_tail(&vm_queues[q], pg);
 	m->queue = (uint8_t)q;
 	(*queue_counter(q))++;
+	if (q == PQ_FREE || q == PQ_CACHE)
+		vm_color_count(q == PQ_FREE ? VM_COLOR_FREE : VM_COLOR_CACHE,
+		    pg, 1);
 }
 
 void vm_page_queue_move(uint32_t pg, enum pq q)
@@ -382,43 +389,81 @@ int vm_page_admit(int class)
 
 static void page_detach(uint32_t pg);
 
+/* The calling thread's CPU (0 outside the engine). */
+static int curcpu(void)
+{
+	struct core_thread *td = core_self();
+
+	return td != NULL ? td->cpu : 0;
+}
+
+/* A PQ_CACHE page goes to PQ_FREE (vm_page_alloc's found_cache path). */
+static uint32_t recycle_cache_page(void)
+{
+	uint32_t pg = vm_queues[PQ_CACHE].head;
+
+	page_detach(pg);
+	page_unqueue(pg);
+	page_enqueue(pg, PQ_FREE, 1);
+	vm_cnt.pages_freed++;
+	return pg;
+}
+
 /*
- * vm_page_alloc(): never sleeps.  A NORMAL request that fails admission
- * recycles PQ_CACHE pages into free pages one at a time until it is
- * admitted (:2615-2668); failure counts a deficit and kicks the daemon.
+ * vm_page_alloc(): never sleeps.  An admitted NORMAL request searches the
+ * free and cache queues together from its colour (:2606-2612), and a
+ * cache page found first is freed and taken (found_cache, :2641-2660).
+ * A NORMAL request that fails admission recycles PQ_CACHE pages into
+ * free pages one at a time until it is admitted (:2615-2668); failure
+ * counts a deficit and kicks the daemon.
  */
-uint32_t vm_page_alloc(int class)
+static uint32_t page_alloc(int class, unsigned color)
 {
 	uint32_t pg;
+	int normal;
 
 	if (curthread_is_pagedaemon())
 		class |= VM_ALLOC_SYSTEM;	/* TDF_SYSTHREAD, :2583 */
+	normal = (class & VM_ALLOC_NORMAL) && !(class & VM_ALLOC_QUICK);
 	vm_cnt.page_events++;
 	if (vm_fail_nth_alloc > 0 && --vm_fail_nth_alloc == 0) {
 		vm_fail_injected++;
 		return VM_PAGE_NONE;
 	}
 	for (;;) {
-		if (admit(class) && F > 0)
+		if (admit(class) && F > 0) {
+			if (normal && vm_color_cache_first(color)) {
+				/* the freed cache page is the one found */
+				pg = recycle_cache_page();
+				break;
+			}
+			pg = vm_queues[PQ_FREE].head;	/* PQ_FREE is LIFO */
 			break;
-		if ((class & VM_ALLOC_NORMAL) && !(class & VM_ALLOC_QUICK) &&
-		    C > 0) {
-			pg = vm_queues[PQ_CACHE].head;
-			page_detach(pg);
-			page_unqueue(pg);
-			page_enqueue(pg, PQ_FREE, 1);
-			vm_cnt.pages_freed++;
+		}
+		if (normal && C > 0) {
+			recycle_cache_page();
 			continue;
 		}
 		vm_pageout_deficit++;
 		pagedaemon_wakeup();
 		return VM_PAGE_NONE;
 	}
-	pg = vm_queues[PQ_FREE].head;	/* PQ_FREE is LIFO */
 	page_unqueue(pg);
 	vm_note_free();
 	pagedaemon_wakeup();
 	return pg;
+}
+
+uint32_t vm_page_alloc(int class)
+{
+	return page_alloc(class, vm_color_next(curcpu()));
+}
+
+uint32_t vm_page_alloc_obj(int class, const struct vm_object *obj,
+    uint32_t pindex)
+{
+	return page_alloc(class, vm_get_pg_color(curcpu(), obj->pg_color,
+	    pindex));
 }
 
 uint32_t vm_page_alloc_kernel(int class)
@@ -474,6 +519,7 @@ struct vm_object *vm_object_create(enum objtype type, uint32_t size,
 	o->id = (uint32_t)++vm_nobjects;
 	vm_objects[o->id] = o;
 	o->type = type;
+	o->pg_color = vm_quickcolor(curcpu());
 	o->size = size;
 	o->owner = owner;
 	o->refs = 1;
@@ -841,6 +887,7 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	vm_ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
+	vm_color_init(vm_ncpus);
 	memset(&vmstats, 0, sizeof(vmstats));
 	memset(&vm_cnt, 0, sizeof(vm_cnt));
 	free(vm_page_array);	/* booted again (the unit tests): no leak */

@@ -88,6 +88,7 @@ struct vm_object {
 	uint16_t *ptmapped;		/* per NPTEPG window: mapped pages */
 	uint32_t *ptpage;		/* per NPTEPG window: page-table page */
 	alloc_obj_t *ptpv;		/* per NPTEPG window: its pv_entry */
+	uint32_t pg_color;		/* vm_quickcolor() at creation */
 	int64_t resident, swapcount;
 	int refs;			/* mappings */
 	int busy;			/* pages under I/O */
@@ -181,6 +182,9 @@ int64_t vm_paging_target2_count(void);
 
 /* Pages */
 uint32_t vm_page_alloc(int class);	/* never sleeps; VM_PAGE_NONE */
+/* The same for page pindex of obj: the search starts at its colour. */
+uint32_t vm_page_alloc_obj(int class, const struct vm_object *obj,
+    uint32_t pindex);
 int vm_page_admit(int class);		/* would the class be admitted now */
 void vm_page_free(uint32_t pg);
 void vm_page_queue_move(uint32_t pg, enum pq q);	/* to tail */

@@ -131,6 +131,42 @@ static int test_and_clear_referenced(struct vm_page *m)
 	return 1;
 }
 
+/*
+ * vm_pageout_page(), :1032-1396, for a page the inactive scan has busied:
+ * referenced -> reactivated; clean -> cached; dirty the first time round
+ * at pass/10 == 0 -> marked and requeued (double LRU); dirty with launder
+ * budget left -> laundered with its cluster; else left.  Returns the
+ * pages it cached or laundered.
+ */
+static int64_t vm_pageout_page(uint32_t pg, int64_t *launder)
+{
+	struct vm_page *m = &vm_page_array[pg];
+	struct vm_object *obj = vm_object_by_id(m->object);
+	int n;
+
+	if (test_and_clear_referenced(m)) {
+		vm_page_queue_move(pg, PQ_ACTIVE);	/* reactivate */
+		return 0;
+	}
+	if (!(m->flags & PG_DIRTY)) {
+		vm_page_cache(pg);
+		return 1;
+	}
+	if (!(m->flags & PG_WINATCFLS) && pass / MAXSCAN_DIVIDER == 0) {
+		/* double LRU: a dirty page goes round once more */
+		m->flags |= PG_WINATCFLS;
+		vm_page_requeue(pg);
+		return 0;
+	}
+	if (*launder > 0 && obj->type != OBJT_VNODE) {
+		n = vm_pageout_clean(pg);
+		*launder -= n;
+		return n;
+	}
+	vm_page_requeue(pg);
+	return 0;
+}
+
 /* vm_pageout_scan_inactive() over all sub-queues */
 static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
 {
@@ -139,8 +175,6 @@ static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
 	int64_t launder = PQ_L2_SIZE * max_launder_per_subq();
 	int64_t delta = 0;
 	uint32_t pg;
-	struct vm_page *m;
-	struct vm_object *obj;
 	int rc;
 
 	if (state == PAGING_TARGET2 &&
@@ -152,35 +186,24 @@ static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
 			break;
 		if (rc == 0)
 			continue;
-		m = &vm_page_array[pg];
-		obj = vm_object_by_id(m->object);
-		if (test_and_clear_referenced(m)) {
-			vm_page_queue_move(pg, PQ_ACTIVE);	/* reactivate */
-			continue;
-		}
-		if (!(m->flags & PG_DIRTY)) {
-			vm_page_cache(pg);
-			delta++;
-			continue;
-		}
-		if (!(m->flags & PG_WINATCFLS) &&
-		    pass / MAXSCAN_DIVIDER == 0) {
-			/* double LRU: a dirty page goes round once more */
-			m->flags |= PG_WINATCFLS;
-			vm_page_requeue(pg);
-			continue;
-		}
-		if (launder > 0 && obj->type != OBJT_VNODE) {
-			int n = vm_pageout_clean(pg);
-			launder -= n;
-			delta += n;
-			continue;
-		}
-		vm_page_requeue(pg);
-		if ((*scanned & 63) == 0 && !vm_paging_target2() &&
-		    !vm_paging_min_dnc(16))
+		delta += vm_pageout_page(pg, &launder);
+		/*
+		 * :1007-1015: once free+cache reach target2 the scan stops
+		 * and reports full completion, whatever it did with the page.
+		 */
+		if (!vm_paging_target2()) {
+			if (delta < shortage)
+				delta = shortage;
 			break;
+		}
 	}
+	/*
+	 * The per-sub-queue test of the caller (:2549-2557): free+cache
+	 * reached target2 while nothing was left to scan here.
+	 */
+	if (delta < shortage && !vm_paging_target2() &&
+	    !vm_paging_min_dnc(vm_page_free_hysteresis))
+		delta = shortage;
 	return delta;
 }
 
@@ -301,7 +324,8 @@ static void vm_pageout_thread(struct core_thread *td)
 				add = vmstats.v_inactive_target / 10;
 			inactive_shortage += add;
 		}
-		if (inactive_shortage > 0 || avail_shortage > 0)
+		/* only on an inactive shortage (:2620-2635) */
+		if (inactive_shortage > 0)
 			avail_shortage -= scan_active(avail_shortage,
 			    inactive_shortage, &scanned);
 
