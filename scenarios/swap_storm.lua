@@ -27,4 +27,4 @@ process { name = "reader", run = function(p)
   end
 end }
 
-interrupt_load { name = "rx", rate = "500/s", pages = 1, hold = "20ms" }
+interrupt_load { name = "rx", rate = "500/s", clusters = 2, hold = "20ms" }

@@ -1,20 +1,22 @@
 -- swapmeta_reserve: can the page daemon keep creating SWAPMETA while
--- interrupt-level consumers hold free pages below v_free_reserved?
+-- kernel consumers hold free pages below v_free_reserved?
 --
 -- The question of the May-2021 kernel-list post.  A 128 MiB machine runs
 -- three processes ("db") whose anonymous memory is 1.6x RAM, rewritten
 -- sparsely and at random, so page-outs keep landing in 32-page windows
 -- that have no swblock yet: the swap pager allocates SWAPMETA on the page
--- daemon's stack from the first page-out on.  Meanwhile, at interrupt
--- class (VM_ALLOC_INTERRUPT, down to the last free page):
---   * "rx": receive buffers for traffic the kernel consumes itself, held
---     40 ms each, pulling free pages below v_free_reserved;
---   * "sock": receive buffers queued on the db processes' sockets
---     (256 KiB each), freed only when the process reads them — which it
---     cannot do while it sleeps in a page fault.  These pages wait for
---     the page daemon's progress: the dependency cycle of the post;
+-- daemon's stack from the first page-out on.  Meanwhile:
+--   * "rx": network receive for traffic the kernel consumes itself, 8
+--     mbuf clusters per arrival, held 40 ms each: m_getcl(M_NOWAIT),
+--     whose new kmalloc zones take 32 pages at SYSTEM class, all or
+--     nothing, in competition with SWAPMETA's slabs (drops are counted;
+--     the load never waits);
+--   * "sock": receive buffers (2 clusters per arrival) queued on the db
+--     processes' sockets (256 KiB each), freed only when the process
+--     reads them - which it cannot do while it sleeps in a page fault;
 --   * user page-table pages and their PV entries (one per 512 pages),
---     which come and go as the daemon unmaps and the processes fault.
+--     at VM_ALLOC_INTERRUPT, which come and go as the daemon unmaps and
+--     the processes fault.
 -- With zalloc one free page lets the daemon make progress.  kmalloc_obj
 -- needs a whole 128 KiB slab: 32 pages, each admitted only above the
 -- SYSTEM floor (free > v_interrupt_free_min with an empty cache), plus
@@ -48,6 +50,6 @@ process { name = "db", count = 3, run = function(p)
   p:munmap(r)
 end }
 
-interrupt_load { name = "rx", rate = "2000/s", pages = 4, hold = "40ms" }
-interrupt_load { name = "sock", rate = "1500/s", pages = 1, hold = "5ms",
+interrupt_load { name = "rx", rate = "2000/s", clusters = 8, hold = "40ms" }
+interrupt_load { name = "sock", rate = "1500/s", clusters = 2, hold = "5ms",
                  consumer = "db", sockbuf = "256K" }

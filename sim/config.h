@@ -66,11 +66,19 @@ struct proc_cfg {
 	int line;		/* where it was declared */
 };
 
-/* Interrupt-level page consumers (receive buffers and the like). */
+/*
+ * Kernel consumers driven by arrivals, interrupt_load{}: by default a
+ * network receive load taking mbuf clusters with m_getcl(M_NOWAIT);
+ * class "interrupt": whole pages at VM_ALLOC_INTERRUPT.
+ */
+enum irq_class { IRQ_CLASS_MBUF, IRQ_CLASS_INTERRUPT };
+
 struct irq_cfg {
 	char name[CFG_NAME_LEN];
+	int klass;		/* enum irq_class */
 	double rate;		/* arrivals per second */
-	long pages;		/* pages per arrival */
+	long pages;		/* class interrupt: pages per arrival */
+	long clusters;		/* class mbuf: mbuf clusters per arrival */
 	double hold;		/* seconds held */
 	double start;
 	/* Receive buffers queued on the sockets of a process{}: freed only

@@ -1,7 +1,15 @@
 /*
  * kload: see kload.h.  Arrivals are Poisson, from the run's seed.
  *
- * Without a consumer, each arrival's pages are held `hold` seconds and
+ * An arrival of a network receive load (class mbuf) is `clusters`
+ * packets, each an mbuf cluster from m_getcl(M_NOWAIT) as a driver's
+ * receive path takes it; a NULL drops that packet and the rest of the
+ * arrival.  Freeing one is m_freem(): back to its objcache, so its
+ * memory returns to the VM only as objcache and kmalloc give it back.
+ * An arrival of class interrupt is `pages` whole pages at
+ * VM_ALLOC_INTERRUPT, freed straight to the VM.
+ *
+ * Without a consumer, each arrival's buffers are held `hold` seconds and
  * freed.  With `consumer = "name"`, arrivals are queued round-robin on
  * one socket per instance of that process{}, up to `sockbuf` bytes each
  * (beyond: dropped, as when sbspace() is exhausted), and a buffer is
@@ -18,8 +26,10 @@
 #include <string.h>
 
 #include "core.h"
+#include "mbuf.h"
 #include "proc.h"
 #include "rng.h"
+#include "trace.h"
 #include "vm_model.h"
 #include "xmalloc.h"
 
@@ -27,12 +37,13 @@
 
 struct held {
 	double until;
-	uint32_t pg;
+	uint32_t obj;		/* a page, or an mbuf */
 };
 
 /* A FIFO of held buffers: every item is held equally long. */
 struct sock {
 	struct proc *reader;	/* NULL: freed on time, no limit */
+	int klass;		/* enum irq_class */
 	struct held *ring;
 	size_t cap, head, n;
 	uint64_t bytes;
@@ -43,9 +54,16 @@ struct irq {
 	struct rng rng;
 	struct sock *socks;
 	int nsocks, next_sock;
+	int64_t dropped;	/* m_getcl() NULLs (the first is traced) */
 };
 
-static void push(struct sock *k, double until, uint32_t pg)
+/* What one buffer counts against sockbuf: a page, or a cluster's data. */
+static uint64_t unit_bytes(const struct sock *k)
+{
+	return k->klass == IRQ_CLASS_MBUF ? MCLBYTES : PAGE_SIZE;
+}
+
+static void push(struct sock *k, double until, uint32_t obj)
 {
 	if (k->n == k->cap) {
 		size_t ncap = k->cap ? k->cap * 2 : 256, i;
@@ -57,17 +75,20 @@ static void push(struct sock *k, double until, uint32_t pg)
 		k->cap = ncap;
 		k->head = 0;
 	}
-	k->ring[(k->head + k->n) % k->cap] = (struct held){ until, pg };
+	k->ring[(k->head + k->n) % k->cap] = (struct held){ until, obj };
 	k->n++;
-	k->bytes += PAGE_SIZE;
+	k->bytes += unit_bytes(k);
 }
 
 static void pop_free(struct sock *k)
 {
-	vm_page_free_kernel(k->ring[k->head].pg);
+	if (k->klass == IRQ_CLASS_MBUF)
+		m_freem(k->ring[k->head].obj);
+	else
+		vm_page_free_kernel(k->ring[k->head].obj);
 	k->head = (k->head + 1) % k->cap;
 	k->n--;
-	k->bytes -= PAGE_SIZE;
+	k->bytes -= unit_bytes(k);
 }
 
 static int closed(const struct sock *k)
@@ -95,6 +116,7 @@ static void resolve(struct irq *q)
 		return;
 	if (!q->cfg->consumer[0]) {
 		q->socks = xcalloc(1, sizeof(*q->socks));
+		q->socks[0].klass = q->cfg->klass;
 		q->nsocks = 1;
 		return;
 	}
@@ -104,8 +126,10 @@ static void resolve(struct irq *q)
 	q->socks = xcalloc((size_t)q->nsocks, sizeof(*q->socks));
 	q->nsocks = 0;
 	for (p = allproc; p != NULL; p = p->next)
-		if (strcmp(p->cfg->name, q->cfg->consumer) == 0)
+		if (strcmp(p->cfg->name, q->cfg->consumer) == 0) {
+			q->socks[q->nsocks].klass = q->cfg->klass;
 			q->socks[q->nsocks++].reader = p;
+		}
 }
 
 /* Free what its reader has consumed; the earliest time to look again. */
@@ -146,23 +170,34 @@ static void arrive(struct irq *q, double now)
 {
 	const struct irq_cfg *c = q->cfg;
 	struct sock *k = pick(q);
-	long i;
-	uint32_t pg;
+	long i, n = c->klass == IRQ_CLASS_MBUF ? c->clusters : c->pages;
+	uint32_t obj;
+	int got;
 
 	if (k == NULL)
 		return;
 	if (k->reader != NULL &&
-	    k->bytes + (uint64_t)c->pages * PAGE_SIZE > c->sockbuf) {
+	    k->bytes + (uint64_t)n * unit_bytes(k) > c->sockbuf) {
 		vm_cnt.irq_alloc_failures++;	/* socket buffer full */
 		return;
 	}
-	for (i = 0; i < c->pages; i++) {
-		pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
-		if (pg == VM_PAGE_NONE) {
+	for (i = 0; i < n; i++) {
+		if (c->klass == IRQ_CLASS_MBUF) {
+			obj = m_getcl(M_NOWAIT);
+			got = obj != 0;
+			if (!got && !q->dropped++)
+				trace_event("m_drops", "%s: m_getcl(M_NOWAIT) "
+				    "returned NULL, packet dropped (free %lld)",
+				    c->name, (long long)vmstats.v_free_count);
+		} else {
+			obj = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
+			got = obj != VM_PAGE_NONE;
+		}
+		if (!got) {
 			vm_cnt.irq_alloc_failures++;
 			break;
 		}
-		push(k, now + c->hold, pg);
+		push(k, now + c->hold, obj);
 	}
 }
 
@@ -185,9 +220,17 @@ static void irq_thread(struct core_thread *td)
 	}
 }
 
-void kload_start(const struct config *cfg)
+int kload_start(const struct config *cfg, char *err, size_t errlen)
 {
 	int i;
+
+	/* mbinit(): the mbuf types and caches, for runs that receive */
+	for (i = 0; i < cfg->nirqs; i++)
+		if (cfg->irqs[i].klass == IRQ_CLASS_MBUF) {
+			if (mbuf_init(cfg, err, errlen) != 0)
+				return -1;
+			break;
+		}
 
 	for (i = 0; i < cfg->nirqs; i++) {
 		struct irq *q = xcalloc(1, sizeof(*q));
@@ -196,4 +239,5 @@ void kload_start(const struct config *cfg)
 		core_spawn(cfg->irqs[i].name, CORE_KTHREAD, i % cfg->ncpus,
 		    irq_thread, q)->role = CORE_ROLE_RX;
 	}
+	return 0;
 }

@@ -1,15 +1,24 @@
 /*
- * kload: kernel-side page consumers that are not the VM's own:
- * interrupt-level allocations (receive buffers and the like, held for a
- * while and freed) declared with interrupt_load{}.  They allocate at
- * VM_ALLOC_INTERRUPT, may take the last free page, and never wait: an
- * allocation that fails is dropped and counted.
+ * kload: kernel consumers driven by arrivals, declared with
+ * interrupt_load{}, held for a while and freed.  By default (class mbuf)
+ * a network receive load: each packet is an mbuf cluster a driver takes
+ * with m_getcl(M_NOWAIT) - objcache, then kmalloc(M_NOWAIT), whose new
+ * 128 KiB zones come from kmem_slab_alloc() at SYSTEM class, all 32
+ * pages or none (sys/kern/uipc_mbuf.c, kern_objcache.c,
+ * kern_slaballoc.c).  Class interrupt: whole pages at VM_ALLOC_INTERRUPT,
+ * which may take the last free page - what page-table pages, PV entries
+ * and the buffer-cache pages of system threads do.  Neither ever waits
+ * for pages: a refusal drops the arrival's rest, counted.
  */
 #ifndef MEMSIM_KLOAD_H
 #define MEMSIM_KLOAD_H
 
+#include <stddef.h>
+
 #include "config.h"
 
-void kload_start(const struct config *cfg);
+/* mbinit() when a receive load exists, then one thread per load;
+ * -1 with a message on a bad tunable. */
+int kload_start(const struct config *cfg, char *err, size_t errlen);
 
 #endif

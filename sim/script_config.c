@@ -403,7 +403,8 @@ static int l_process(lua_State *L)
 }
 
 static const char *const irq_keys[] = {
-	"consumer", "hold", "name", "pages", "rate", "sockbuf", "start", NULL,
+	"class", "clusters", "consumer", "hold", "name", "pages", "rate",
+	"sockbuf", "start", NULL,
 };
 
 /* An interrupt_load's consumer must name a process{} (declared anywhere). */
@@ -434,6 +435,7 @@ static int l_interrupt_load(lua_State *L)
 	struct irq_cfg *q;
 	struct script *s;
 	struct script_tbl t;
+	char klass[CFG_NAME_LEN];
 	int line, i;
 
 	s = api_enter(L, "interrupt_load", &line);
@@ -458,14 +460,37 @@ static int l_interrupt_load(lua_State *L)
 	script_opt_real(&t, "rate", &script_kind_rate, &q->rate);
 	if (!(q->rate > 0))
 		script_raisef(L, line, "rate must be > 0");
-	script_opt_long(&t, "pages", 1, LUA_MAXINTEGER, &q->pages);
+	if (script_opt_name(&t, "class", klass, sizeof(klass))) {
+		if (strcmp(klass, "interrupt") == 0)
+			q->klass = IRQ_CLASS_INTERRUPT;
+		else if (strcmp(klass, "mbuf") != 0)
+			script_raisef(L, line, "class: expected 'mbuf' or "
+			    "'interrupt', got '%s'", klass);
+	}
+	q->clusters = 1;
+	if (q->klass == IRQ_CLASS_MBUF) {
+		if (script_field(&t, "pages"))
+			script_raisef(L, line, "pages: only with class = "
+			    "\"interrupt\"; a network receive load takes "
+			    "clusters");
+		script_opt_long(&t, "clusters", 1, LUA_MAXINTEGER,
+		    &q->clusters);
+	} else {
+		if (script_field(&t, "clusters"))
+			script_raisef(L, line, "clusters: only with class = "
+			    "\"mbuf\" (the default); class \"interrupt\" "
+			    "takes pages");
+		script_opt_long(&t, "pages", 1, LUA_MAXINTEGER, &q->pages);
+	}
 	script_opt_real(&t, "hold", &script_kind_time, &q->hold);
 	script_opt_real(&t, "start", &script_kind_time, &q->start);
 	script_opt_name(&t, "consumer", q->consumer, sizeof(q->consumer));
 	q->sockbuf = 256 << 10;
 	script_opt_size(&t, "sockbuf", &q->sockbuf);
-	if (q->consumer[0] && q->sockbuf < 4096)
-		script_raisef(L, line, "sockbuf must hold at least one page");
+	if (q->consumer[0] && q->sockbuf < (q->klass == IRQ_CLASS_MBUF ?
+	    2048u : 4096u))
+		script_raisef(L, line, "sockbuf must hold at least one %s",
+		    q->klass == IRQ_CLASS_MBUF ? "cluster" : "page");
 	q->line = line;
 	cfg->nirqs++;
 	s->in_api = 0;

@@ -286,8 +286,7 @@ static int boot(const struct config *cfg, char *err, size_t errlen)
 	blkdev_init(&filedev, "filedev", CORE_DISK_FILE, FILE_DEVICE_THREADS);
 	kmalloc_poller_start();
 	vm_pageout_start(cfg);
-	kload_start(cfg);
-	return 0;
+	return kload_start(cfg, err, errlen);
 }
 
 void simrun(const struct config *cfg, struct script *s, struct result *res)

@@ -84,6 +84,8 @@ struct tunable {
 
 static int64_t swap_async_max_value = 4;
 static int64_t dummy;
+/* Read by their own modules from cfg->tunables (mbuf.c, kmem.c). */
+static int64_t elsewhere;
 
 static const struct tunable tunables[] = {
 	{ "v_free_min", &vmstats.v_free_min },
@@ -101,6 +103,7 @@ static const struct tunable tunables[] = {
 	{ "vm_page_free_hysteresis", &vm_page_free_hysteresis },
 	{ "dma_reserved", &vm_dma_reserved },
 	{ "swap_async_max", &swap_async_max_value },
+	{ "nmbclusters", &elsewhere },
 	{ NULL, &dummy },
 };
 

@@ -116,8 +116,8 @@ static int fails_with(const char *text, const char *tail)
 	" run = function(p) end }\n" \
 	"process { name = tag .. (fast and '!' or '')," \
 	" run = function(p) end }\n" \
-	"interrupt_load { name = 'rx', rate = '500/s', pages = 2," \
-	" hold = '20ms', start = '3s' }\n" \
+	"interrupt_load { name = 'rx', class = 'interrupt', rate = '500/s'," \
+	" pages = 2, hold = '20ms', start = '3s' }\n" \
 	"interrupt_load { rate = 10 }\n"
 
 static void test_good_scenario(void)
@@ -186,12 +186,14 @@ static void test_good_scenario(void)
 	    cfg.procs[1].body_ref != cfg.procs[0].body_ref,
 	    "process 2 defaults, name from a string param");
 	CHECK(cfg.nirqs == 2 && strcmp(cfg.irqs[0].name, "rx") == 0 &&
+	    cfg.irqs[0].klass == IRQ_CLASS_INTERRUPT &&
 	    cfg.irqs[0].rate == 500 && cfg.irqs[0].pages == 2 &&
 	    fabs(cfg.irqs[0].hold - 0.02) < 1e-15 && cfg.irqs[0].start == 3,
 	    "interrupt_load rx");
 	CHECK(strcmp(cfg.irqs[1].name, "irq2") == 0 && cfg.irqs[1].rate == 10 &&
-	    cfg.irqs[1].pages == 1 && cfg.irqs[1].hold == 0,
-	    "interrupt_load defaults");
+	    cfg.irqs[1].klass == IRQ_CLASS_MBUF &&
+	    cfg.irqs[1].clusters == 1 && cfg.irqs[1].hold == 0,
+	    "interrupt_load defaults: a receive load of one cluster");
 	CHECK(cfg.nparams == 3 && strcmp(cfg.params[0].name, "fast") == 0 &&
 	    strcmp(cfg.params[0].value, "false") == 0 &&
 	    strcmp(cfg.params[1].name, "n") == 0 &&
@@ -400,6 +402,16 @@ static void test_semantic_errors(void)
 	    ": scenario starts no process"), "no process");
 	CHECK(fails_with("interrupt_load { rate = 0 }\n", ":1: rate must be > 0"),
 	    "irq rate > 0");
+	CHECK(fails_with("interrupt_load { rate = 1, class = 'dma' }\n",
+	    ":1: class: expected 'mbuf' or 'interrupt', got 'dma'"),
+	    "irq class is mbuf or interrupt");
+	CHECK(fails_with("interrupt_load { rate = 1, pages = 2 }\n",
+	    ":1: pages: only with class = \"interrupt\"; a network receive "
+	    "load takes clusters"), "a receive load has no pages");
+	CHECK(fails_with("interrupt_load { rate = 1, class = 'interrupt',"
+	    " clusters = 2 }\n", ":1: clusters: only with class = \"mbuf\" (the default); class "
+	    "\"interrupt\" takes pages"),
+	    "an interrupt-class load has no clusters");
 	CHECK(fails_with("local ok = pcall(machine, { ram = '8M' })\n"
 	    "assert(not ok)\n" PROC,
 	    ":1: ram 8M is smaller than the kernel's own needs (16M)"),

@@ -14,4 +14,4 @@ process { name = "w", count = 2, run = function(p)
     p:compute("5ms")
   end
 end }
-interrupt_load { name = "rx", rate = "500/s", pages = 2, hold = "20ms" }
+interrupt_load { name = "rx", rate = "500/s", clusters = 4, hold = "20ms" }

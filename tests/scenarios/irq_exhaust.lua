@@ -14,4 +14,5 @@ process { name = "dirtier", run = function(p)
     p:compute("10ms")
   end
 end }
-interrupt_load { name = "leak", rate = "2000/s", pages = 4, hold = "1000s" }
+interrupt_load { name = "leak", class = "interrupt", rate = "2000/s", pages = 4,
+                 hold = "1000s" }

@@ -1,0 +1,25 @@
+# Receive loads: by default an interrupt_load{} is network receive
+# through m_getcl(M_NOWAIT) -> objcache -> kmalloc, which takes whole
+# 128 KiB zones at SYSTEM class and drops packets when it cannot;
+# class = "interrupt" takes single pages at VM_ALLOC_INTERRUPT, down to
+# the last free page.
+. tests/lib.sh
+DB=$TMP/k.db
+S=tests/scenarios/rx_pressure.lua
+$MEMSIM run $S -p class=mbuf --db "$DB" >/dev/null 2>&1
+$MEMSIM run $S -p class=interrupt --db "$DB" >/dev/null 2>&1
+col() { q "$DB" "select $1 from runs where json_extract(params, '\$.class') = '$2'"; }
+floor=$(q "$DB" "select value from counters c join runs r on r.id = c.run_id where name = 'v_interrupt_free_min' and json_extract(params, '\$.class') = 'mbuf'")
+check "both runs survive" [ "$(col outcome mbuf)/$(col outcome interrupt)" = survived/survived ]
+check "mbuf: packets are dropped and counted ($(col irq_alloc_failures mbuf))" \
+	[ "$(col irq_alloc_failures mbuf)" -gt 0 ]
+check "mbuf: the first drop is an m_drops event naming m_getcl" \
+	[ "$(q "$DB" "select count(*) from events e join runs r on r.id = e.run_id where kind = 'm_drops' and detail like 'rx: m_getcl(M_NOWAIT) returned NULL%' and json_extract(params, '\$.class') = 'mbuf'")" = 1 ]
+check "mbuf: SYSTEM class never takes free pages below v_interrupt_free_min ($(col min_free_pages mbuf) >= $floor)" \
+	[ "$(col min_free_pages mbuf)" -ge "$floor" ]
+check "interrupt: pages go below v_interrupt_free_min ($(col min_free_pages interrupt) < $floor)" \
+	[ "$(col min_free_pages interrupt)" -lt "$floor" ]
+check "interrupt: no m_getcl, so no m_drops event" \
+	[ "$(q "$DB" "select count(*) from events e join runs r on r.id = e.run_id where kind = 'm_drops' and json_extract(params, '\$.class') = 'interrupt'")" = 0 ]
+check "mbuf: kmalloc zones take kernel address space beyond the interrupt run's ($(col kva_peak mbuf) > $(col kva_peak interrupt))" \
+	[ "$(col kva_peak mbuf)" -gt "$(col kva_peak interrupt)" ]
