@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proc_replay.h"
 #include "trace.h"
 #include "vm_fault.h"
 #include "xmalloc.h"
@@ -61,19 +62,19 @@ void proc_kill(struct proc *p, const char *why)
 		core_wakeup(&vm_chan_vmwait);
 }
 
-static int64_t do_mmap(struct proc *p, const struct request *q)
+int64_t proc_mmap(struct proc *p, uint64_t bytes, const char *file)
 {
-	uint64_t npages = (q->bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t npages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 	struct vm_object *obj;
 	struct region *r;
 
 	if (npages == 0 || npages >= VM_PAGE_NONE)
 		return -1;
-	if (q->file[0]) {
-		obj = vm_object_lookup_file(q->file);
+	if (file != NULL && file[0]) {
+		obj = vm_object_lookup_file(file);
 		if (obj == NULL)
 			obj = vm_object_create(OBJT_VNODE, (uint32_t)npages,
-			    NULL, q->file);
+			    NULL, file);
 		else if (npages > obj->size)
 			return -2;
 		else
@@ -91,7 +92,12 @@ static int64_t do_mmap(struct proc *p, const struct request *q)
 	return p->nregions;	/* handles are 1-based */
 }
 
-static struct region *region_of(struct proc *p, int handle)
+static int64_t do_mmap(struct proc *p, const struct request *q)
+{
+	return proc_mmap(p, q->bytes, q->file);
+}
+
+struct region *proc_region(struct proc *p, int handle)
 {
 	if (handle < 1 || handle > p->nregions ||
 	    !p->regions[handle - 1].live)
@@ -195,7 +201,7 @@ static void proc_main(struct core_thread *td)
 		retval = 0;
 		r = NULL;
 		if (req.kind == REQ_MUNMAP || req.kind == REQ_TOUCH) {
-			r = region_of(p, req.region);
+			r = proc_region(p, req.region);
 			if (r == NULL) {
 				snprintf(msg, sizeof(msg), "%s:%d: bad region "
 				    "%d", pcfg->path, req.line, req.region);
@@ -236,6 +242,16 @@ static void proc_main(struct core_thread *td)
 		case REQ_SLEEP:
 			proc_flush_cpu(p);
 			core_sleep(req.seconds);
+			break;
+		case REQ_REPLAY:
+			rc = proc_replay(p, &req.replay, pcfg, err, sizeof(err));
+			if (rc == -2) {
+				snprintf(msg, sizeof(msg), "%s:%d: replay: %s",
+				    pcfg->path, req.line, err);
+				proc_fail(p, msg);
+			}
+			if (rc < 0)
+				goto out;
 			break;
 		}
 		vm_cnt.proc_steps++;

@@ -51,6 +51,11 @@ int64_t proc_anon_pages(const struct proc *p);
 void proc_kill(struct proc *p, const char *why);
 /* Charge pending CPU time now (before a sleep). */
 void proc_flush_cpu(struct proc *p);
+/* A new mapping of `bytes` (a file's when `file` is non-empty): its
+ * 1-based handle, -1 bad size, -2 a file mapped larger than before. */
+int64_t proc_mmap(struct proc *p, uint64_t bytes, const char *file);
+/* A live region by handle, or NULL. */
+struct region *proc_region(struct proc *p, int handle);
 /* The first Lua error of any process, or NULL. */
 const char *proc_error(void);
 

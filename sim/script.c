@@ -41,6 +41,7 @@
 #include "script_config.h"
 #include "script_proc.h"
 #include "script_state.h"
+#include "script_trace.h"
 #include "xmalloc.h"
 
 #define DEFAULT_MEM_BYTES	((uint64_t)256 << 20)
@@ -185,6 +186,7 @@ static void push_env(lua_State *L)
 	lua_pop(L, 1);
 	lua_setfield(L, -2, "sim");
 	script_config_register(L);
+	script_trace_register(L);
 
 	lua_newtable(L);
 	lua_pushcfunction(L, strict_index);

@@ -20,6 +20,7 @@
 #include <lua.h>
 
 #include "script_state.h"
+#include "script_trace.h"
 #include "xmalloc.h"
 
 #define PROC_MT			"memsim.proc"
@@ -117,12 +118,14 @@ static int l_mmap(lua_State *L)
 }
 
 /* A live region of this process: its handle, and *kind. */
-static int region_arg(lua_State *L, int line, const char *method, int *kind)
+static int region_at(lua_State *L, int idx, int line, const char *method,
+    int *kind)
 {
 	lua_Integer r;
 	int isint = 0;
 
-	r = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint) : 0;
+	r = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isint) :
+	    0;
 	*kind = 0;
 	if (isint && r >= 0 && r <= INT_MAX) {
 		lua_getiuservalue(L, 1, 1);
@@ -133,6 +136,11 @@ static int region_arg(lua_State *L, int line, const char *method, int *kind)
 	if (*kind == 0)
 		script_raisef(L, line, "%s: bad region", method);
 	return (int)r;
+}
+
+static int region_arg(lua_State *L, int line, const char *method, int *kind)
+{
+	return region_at(L, 2, line, method, kind);
 }
 
 static int l_munmap(lua_State *L)
@@ -235,12 +243,35 @@ static int l_sleep(lua_State *L)
 	return yield_request(L, sp, &req);
 }
 
+struct script_proc *script_proc_check(lua_State *L, const char *method,
+    int line)
+{
+	return check_proc(L, method, line);
+}
+
+int script_proc_yield(lua_State *L, struct script_proc *sp,
+    const struct request *req)
+{
+	return yield_request(L, sp, req);
+}
+
+int script_proc_region(lua_State *L, int idx, int line, const char *method,
+    int *file)
+{
+	int kind, r;
+
+	r = region_at(L, idx, line, method, &kind);
+	*file = kind == REGION_FILE;
+	return r;
+}
+
 static const luaL_Reg proc_methods[] = {
 	{ "mmap", l_mmap },
 	{ "munmap", l_munmap },
 	{ "touch", l_touch },
 	{ "compute", l_compute },
 	{ "sleep", l_sleep },
+	{ "replay", script_trace_replay },
 	{ NULL, NULL },
 };
 

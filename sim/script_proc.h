@@ -10,12 +10,15 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "script_trace.h"
 
 struct script;
 struct script_proc;
 struct lua_State;
 
-enum req_kind { REQ_MMAP, REQ_MUNMAP, REQ_TOUCH, REQ_COMPUTE, REQ_SLEEP };
+enum req_kind {
+	REQ_MMAP, REQ_MUNMAP, REQ_TOUCH, REQ_COMPUTE, REQ_SLEEP, REQ_REPLAY,
+};
 
 struct request {
 	enum req_kind kind;
@@ -27,6 +30,7 @@ struct request {
 	int random;		/* REQ_TOUCH: uniform random pages */
 	double write;		/* REQ_TOUCH: probability of a write, 0..1 */
 	double seconds;		/* REQ_COMPUTE, REQ_SLEEP */
+	struct replay_req replay;	/* REQ_REPLAY */
 	int line;		/* scenario line of the call */
 };
 
@@ -43,6 +47,17 @@ int script_proc_resume(struct script_proc *sp, int64_t retval,
 
 /* The process objects' metatable, made once per lua_State (sandbox). */
 void script_proc_register(struct lua_State *L);
+/*
+ * For methods defined in other modules (p:replay): the process object
+ * at index 1, checked; yield a request; a live region argument at
+ * index `idx` (*file set for a file mapping).
+ */
+struct script_proc *script_proc_check(struct lua_State *L,
+    const char *method, int line);
+int script_proc_yield(struct lua_State *L, struct script_proc *sp,
+    const struct request *req);
+int script_proc_region(struct lua_State *L, int idx, int line,
+    const char *method, int *file);
 /* Free a script's list of coroutines (their threads die with L). */
 void script_proc_free_all(struct script_proc *sp);
 
