@@ -1,85 +1,297 @@
 /*
- * blkdev: request queues served by device threads.  See blkdev.h.
+ * blkdev: request queues, and the device that serves them computed in
+ * plain C.  See blkdev.h.
+ *
+ * The state (struct blkdev_state) changes only at events: a latency
+ * ends, or a request completes and its slot goes to the oldest waiting
+ * request.  An arrival takes a free slot in its latency, which moves no
+ * bytes, so it changes no rate: between two events every transfer moves
+ * at a constant rate.  The real state is stepped from event to event up
+ * to the present (advance()); a copy of it is stepped the same way to
+ * find when a request will complete if nothing more comes (project()).
+ * Both run the same arithmetic from the same state, so a projection that
+ * no arrival upsets is the completion to the last bit.
  */
 #include "blkdev.h"
 
+#include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vm_model.h"
 
+/*
+ * Events this close to the present are due now: an engine timer set for
+ * a projected instant may fire an ulp early, and SimGrid treats shorter
+ * sleeps than its timing precision (1e-9 s) as already over.
+ */
+#define BLKDEV_EPS 1e-8
+
 struct blkdev swapdev, filedev;
 
+/*
+ * Max-min fair rates of the transfers in flight: `nr` reads and `nw`
+ * writes, each read bounded by the read bandwidth shared among reads,
+ * each write likewise, and all of them by the shared bandwidth.  Rates
+ * rise together until a limit is full; the transfers it binds keep that
+ * rate and the others share what the shared limit has left.
+ */
+static void share(const struct blkdev *d, int nr, int nw, double *xr,
+    double *xw)
+{
+	double lr = nr > 0 ? d->rbw / nr : INFINITY;
+	double lw = nw > 0 ? d->wbw / nw : INFINITY;
+	double lg = d->rwbw / (nr + nw);
+
+	if (lg <= lr && lg <= lw) {
+		*xr = *xw = lg;
+	} else if (lr <= lw) {
+		*xr = lr;
+		*xw = fmin(d->wbw, d->rwbw - d->rbw) / nw;
+	} else {
+		*xw = lw;
+		*xr = fmin(d->rbw, d->rwbw - d->wbw) / nr;
+	}
+}
+
+/* When s's next event happens (INFINITY: idle), which slot, the rates. */
+static double next_event(const struct blkdev *d, const struct blkdev_state *s,
+    double *rate, int *which)
+{
+	double xr = 0, xw = 0, te = INFINITY, e;
+	int i, nr = 0, nw = 0;
+
+	for (i = 0; i < d->depth; i++) {
+		const struct blkdev_slot *sl = &s->slot[i];
+
+		if (sl->bio != NULL && sl->xfer) {
+			nw += sl->bio->write != 0;
+			nr += sl->bio->write == 0;
+		}
+	}
+	if (nr + nw > 0)
+		share(d, nr, nw, &xr, &xw);
+	for (i = 0; i < d->depth; i++) {
+		const struct blkdev_slot *sl = &s->slot[i];
+
+		rate[i] = 0;
+		if (sl->bio == NULL)
+			continue;
+		if (sl->xfer) {
+			rate[i] = sl->bio->write ? xw : xr;
+			e = s->t + sl->left / rate[i];
+		} else {
+			e = sl->lat_end;
+		}
+		if (e < te) {
+			te = e;
+			*which = i;
+		}
+	}
+	return te;
+}
+
+/*
+ * Move s to its next event at `te` and take it: a latency ends and the
+ * transfer starts, or a request completes (returned) and its slot goes
+ * to the oldest waiting request, which starts its latency.
+ */
+static struct bio *take_event(const struct blkdev *d, struct blkdev_state *s,
+    double te, int which, const double *rate)
+{
+	struct blkdev_slot *sl = &s->slot[which];
+	double dt = te > s->t ? te - s->t : 0;
+	struct bio *done;
+	int i;
+
+	for (i = 0; i < d->depth; i++) {
+		struct blkdev_slot *o = &s->slot[i];
+
+		if (o->bio != NULL && o->xfer && i != which) {
+			o->left -= rate[i] * dt;
+			if (o->left < 0)
+				o->left = 0;
+		}
+	}
+	if (te > s->t)
+		s->t = te;
+	if (!sl->xfer) {
+		sl->xfer = 1;
+		sl->left = (double)sl->bio->npages * PAGE_SIZE;
+		return NULL;
+	}
+	done = sl->bio;
+	sl->bio = s->head;
+	sl->xfer = 0;
+	sl->left = 0;
+	if (s->head != NULL) {
+		s->head = s->head->next;
+		sl->lat_end = te + d->latency;
+	}
+	return done;
+}
+
+/* Take every event due by `now`: completions are recorded here. */
+static void advance(struct blkdev *d, double now)
+{
+	double rate[BLKDEV_MAXDEPTH], te;
+	struct bio *b, *head;
+	int which = 0;
+
+	for (;;) {
+		te = next_event(d, &d->st, rate, &which);
+		if (te > now + BLKDEV_EPS)
+			return;
+		head = d->st.head;
+		b = take_event(d, &d->st, te, which, rate);
+		if (b == NULL)
+			continue;
+		if (d->st.head != head) {
+			d->queued--;
+			if (d->st.head == NULL)
+				d->tail = NULL;
+		} else {
+			d->inflight--;
+		}
+		vm_cnt.ios_done++;
+		b->complete = 1;
+		if (b->done == NULL) {
+			/* its reader's timer is set for this instant */
+			assert(b->wake_at <= te + BLKDEV_EPS);
+			continue;
+		}
+		/* the device thread's timer is set for now or before */
+		assert(d->td_wake <= te + BLKDEV_EPS);
+		d->nasync--;
+		b->next = NULL;
+		if (d->done_tail != NULL)
+			d->done_tail->next = b;
+		else
+			d->done_head = b;
+		d->done_tail = b;
+	}
+}
+
+/*
+ * When `want` completes if nothing more comes; want NULL: the first
+ * asynchronous request to complete.  INFINITY when none is in the queue.
+ */
+static double project(const struct blkdev *d, const struct bio *want)
+{
+	struct blkdev_state s = d->st;
+	double rate[BLKDEV_MAXDEPTH], te;
+	struct bio *b;
+	int which = 0;
+
+	for (;;) {
+		te = next_event(d, &s, rate, &which);
+		if (te == INFINITY)
+			return INFINITY;
+		b = take_event(d, &s, te, which, rate);
+		if (b != NULL && (want != NULL ? b == want : b->done != NULL))
+			return te;
+	}
+}
+
+/* The device thread: biodone of asynchronous requests, when they end. */
 static void blkdev_thread(struct core_thread *td)
 {
 	static const struct core_need idle = { .kind = CORE_NEED_WORK,
 	    .what = "I/O request" };
 	struct blkdev *d = td->arg;
-	struct bio *bio;
+	struct core_need need;
+	struct bio *b;
+	double next, now;
 
 	for (;;) {
-		while (d->head == NULL)
+		advance(d, core_now());
+		while ((b = d->done_head) != NULL) {
+			d->done_head = b->next;
+			if (d->done_head == NULL)
+				d->done_tail = NULL;
+			b->done(b);
+		}
+		now = core_now();
+		next = d->nasync > 0 ? project(d, NULL) : INFINITY;
+		d->td_wake = next;
+		if (next == INFINITY) {
 			core_wait_need(&d->chan, NULL, -1, &idle);
-		bio = d->head;
-		d->head = bio->next;
-		if (d->head == NULL)
-			d->tail = NULL;
-		d->queued--;
-		d->inflight++;
-		core_disk_io(d->disk, (double)bio->npages * PAGE_SIZE,
-		    bio->write);
-		d->inflight--;
-		vm_cnt.ios_done++;
-		bio->complete = 1;
-		bio->done(bio);
+		} else {
+			memset(&need, 0, sizeof(need));
+			need.kind = CORE_NEED_IO;
+			need.what = d->wwhat;
+			core_wait_need(&d->chan, NULL, next - now, &need);
+		}
+		d->td_wake = -1;
 	}
 }
 
-void blkdev_init(struct blkdev *d, const char *name, enum core_disk disk,
-    int nthreads)
+void blkdev_init(struct blkdev *d, const char *name, enum core_role role,
+    int depth, double latency, double read_bw, double write_bw)
 {
-	char tname[48];
-	int i;
+	char buf[48];
 
+	assert(depth >= 1 && depth <= BLKDEV_MAXDEPTH);
+	memset(d, 0, sizeof(*d));
 	d->name = name;
-	d->disk = disk;
-	d->head = d->tail = NULL;
-	d->queued = d->inflight = 0;
+	d->rwhat = role == CORE_ROLE_SWAPIO ? "swapdev read" : "filedev read";
+	d->wwhat = role == CORE_ROLE_SWAPIO ? "swapdev write" :
+	    "filedev write";
+	d->depth = depth;
+	d->latency = latency;
+	d->rbw = read_bw;
+	d->wbw = write_bw;
+	d->rwbw = fmax(read_bw, write_bw);
+	d->td_wake = -1;
 	core_chan_init(&d->chan, "bioq");
-	for (i = 0; i < nthreads; i++) {
-		snprintf(tname, sizeof(tname), "%s.%d", name, i);
-		core_spawn(tname, CORE_KTHREAD, 0, blkdev_thread, d)->role =
-		    disk == CORE_DISK_SWAP ? CORE_ROLE_SWAPIO : CORE_ROLE_FILEIO;
-	}
+	snprintf(buf, sizeof(buf), "%s", name);
+	d->td = core_spawn(buf, CORE_KTHREAD, 0, blkdev_thread, d);
+	d->td->role = role;
 }
 
 void blkdev_strategy(struct blkdev *d, struct bio *bio)
 {
+	int i;
+
+	advance(d, core_now());
 	bio->next = NULL;
 	bio->complete = 0;
-	if (d->tail != NULL)
-		d->tail->next = bio;
-	else
-		d->head = bio;
-	d->tail = bio;
-	d->queued++;
-	if (d->chan.nwaiters)
+	bio->wake_at = core_now();	/* its issuer runs now */
+	for (i = 0; d->st.head == NULL && i < d->depth; i++)
+		if (d->st.slot[i].bio == NULL)
+			break;
+	if (d->st.head == NULL && i < d->depth) {
+		d->st.slot[i].bio = bio;
+		d->st.slot[i].xfer = 0;
+		d->st.slot[i].lat_end = core_now() + d->latency;
+		d->inflight++;
+	} else {
+		if (d->tail != NULL)
+			d->tail->next = bio;
+		else
+			d->st.head = bio;
+		d->tail = bio;
+		d->queued++;
+	}
+	if (bio->done == NULL)
+		return;
+	d->nasync++;
+	/* the device thread sleeps past this one's completion: wake it */
+	if (d->td_wake >= 0 && project(d, NULL) < d->td_wake - BLKDEV_EPS) {
+		d->td_wake = -1;
 		core_wakeup_one(&d->chan);
-}
-
-static void read_done(struct bio *bio)
-{
-	core_wakeup(bio->arg);
+	}
 }
 
 void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
     uint32_t pg, const char *wmesg)
 {
-	struct core_need need = { .kind = CORE_NEED_IO,
-	    .what = d->disk == CORE_DISK_SWAP ? "swapdev read" : "filedev read",
+	struct core_need need = { .kind = CORE_NEED_IO, .what = d->rwhat,
 	    .object = object, .index = pindex };
 	struct core_chan ch;
 	struct bio bio;
+	double now;
 
 	memset(&bio, 0, sizeof(bio));
 	core_chan_init(&ch, wmesg);
@@ -87,9 +299,15 @@ void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
 	bio.pindex = pindex;
 	bio.npages = 1;
 	bio.pages[0] = pg;
-	bio.done = read_done;
-	bio.arg = &ch;
 	blkdev_strategy(d, &bio);
-	while (!bio.complete)
-		core_wait_need(&ch, NULL, -1, &need);
+	for (;;) {
+		now = core_now();
+		advance(d, now);
+		if (bio.complete)
+			return;
+		/* nothing wakes it early: later requests only delay it */
+		bio.wake_at = project(d, &bio);
+		assert(bio.wake_at > now + BLKDEV_EPS);
+		core_wait_need(&ch, NULL, bio.wake_at - now, &need);
+	}
 }

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include <simgrid/actor.h>
-#include <simgrid/disk.h>
 #include <simgrid/engine.h>
 #include <simgrid/host.h>
 #include <simgrid/semaphore.h>
@@ -25,11 +24,9 @@
 
 #include "xmalloc.h"
 
-void core_shim_platform(int ncpus, double flops, double swap_rbw,
-    double swap_wbw, double file_rbw);
+void core_shim_platform(int ncpus, double flops);
 void core_shim_on_deadlock(void (*cb)(void));
 void *core_shim_host(void);
-void *core_shim_disk(int which);
 
 unsigned long core_sg_calls;
 
@@ -130,8 +127,7 @@ void core_init(const struct core_platform *p)
 	plat = *p;
 	xbt_log_control_set("root.app:file:/dev/null");
 	simgrid_init(&argc, argv);
-	core_shim_platform(p->ncpus, p->cpu_flops, p->swap_read_bw,
-	    p->swap_write_bw, p->file_read_bw);
+	core_shim_platform(p->ncpus, p->cpu_flops);
 	core_shim_on_deadlock(on_deadlock);
 }
 
@@ -285,23 +281,6 @@ void core_sleep(double seconds)
 	progress_note();
 	core_sg_calls++;
 	sg_actor_sleep_for(seconds);
-	resume(t);
-}
-
-void core_disk_io(enum core_disk disk, double bytes, int write)
-{
-	double lat = disk == CORE_DISK_SWAP ? plat.swap_latency :
-	    plat.file_latency;
-	sg_disk_t d = core_shim_disk(disk == CORE_DISK_SWAP ? 0 : 1);
-	struct core_thread *t = cur;
-
-	core_sleep(lat);
-	progress_note();
-	core_sg_calls++;
-	if (write)
-		sg_disk_write(d, (sg_size_t)bytes);
-	else
-		sg_disk_read(d, (sg_size_t)bytes);
 	resume(t);
 }
 

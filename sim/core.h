@@ -3,7 +3,6 @@
  *
  * This is the only interface between the VM model and SimGrid.  It offers
  * simulated threads (SimGrid actors), simulated time (CPU work and sleeps),
- * the swap and file devices (SimGrid's disk model plus a fixed latency),
  * and wait channels: a kernel-named sleep queue ("vmwait", "VMWait",
  * "wswbuf2", ...) that knows which threads sleep on it and what each of
  * them needs, so that a deadlock report needs no extra bookkeeping.
@@ -139,11 +138,7 @@ const char *core_need_text(struct core_thread *t);
 struct core_platform {
 	int ncpus;
 	double cpu_flops;		/* flops per second per core */
-	double swap_read_bw, swap_write_bw, swap_latency;
-	double file_read_bw, file_latency;
 };
-
-enum core_disk { CORE_DISK_SWAP, CORE_DISK_FILE };
 
 /* Engine life cycle: once per process (each run is a forked child). */
 void core_init(const struct core_platform *plat);
@@ -168,7 +163,6 @@ int core_nprocs_alive(void);
 /* Time passes for the calling thread. */
 void core_cpu(double seconds);		/* CPU work, shared among ncpus cores */
 void core_sleep(double seconds);
-void core_disk_io(enum core_disk disk, double bytes, int write);
 
 /* Wait channels. */
 void core_chan_init(struct core_chan *ch, const char *name);

@@ -20,8 +20,8 @@
 #include "vm_model.h"
 #include "vm_pageout.h"
 
-#define SWAP_DEVICE_THREADS 4
-#define FILE_DEVICE_THREADS 4
+#define SWAP_DEVICE_DEPTH 4	/* requests served at once */
+#define FILE_DEVICE_DEPTH 4
 
 static void json_str(char *out, size_t len, size_t *pos, const char *s)
 {
@@ -267,11 +267,6 @@ static int boot(const struct config *cfg, char *err, size_t errlen)
 	struct core_platform plat = {
 		.ncpus = cfg->ncpus,
 		.cpu_flops = 1e9,
-		.swap_read_bw = cfg->swap_read_bw,
-		.swap_write_bw = cfg->swap_write_bw,
-		.swap_latency = cfg->swap_latency,
-		.file_read_bw = cfg->file_read_bw,
-		.file_latency = cfg->file_latency,
 	};
 
 	trace_init();
@@ -282,8 +277,10 @@ static int boot(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	if (swap_pager_swap_init(cfg, err, errlen) != 0)
 		return -1;
-	blkdev_init(&swapdev, "swapdev", CORE_DISK_SWAP, SWAP_DEVICE_THREADS);
-	blkdev_init(&filedev, "filedev", CORE_DISK_FILE, FILE_DEVICE_THREADS);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, SWAP_DEVICE_DEPTH,
+	    cfg->swap_latency, cfg->swap_read_bw, cfg->swap_write_bw);
+	blkdev_init(&filedev, "filedev", CORE_ROLE_FILEIO, FILE_DEVICE_DEPTH,
+	    cfg->file_latency, cfg->file_read_bw, cfg->file_read_bw);
 	kmalloc_poller_start();
 	vm_pageout_start(cfg);
 	return kload_start(cfg, err, errlen);

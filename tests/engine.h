@@ -40,8 +40,6 @@ static void test_engine(int ncpus)
 {
 	struct core_platform p = {
 		.ncpus = ncpus, .cpu_flops = 1e9,
-		.swap_read_bw = 1e8, .swap_write_bw = 1e8, .swap_latency = 1e-4,
-		.file_read_bw = 1e8, .file_latency = 1e-4,
 	};
 
 	core_init(&p);

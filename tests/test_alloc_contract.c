@@ -345,7 +345,7 @@ static int child_fault(void *arg)
 		printf("# %s: swap_pager_swap_init: %s\n", cur, err);
 		return 3;
 	}
-	blkdev_init(&swapdev, "swapdev", CORE_DISK_SWAP, 4);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1e-4, 1e8, 1e8);
 	po_obj = vm_object_create(OBJT_DEFAULT, 64, NULL, NULL);
 	for (i = 0; i < PO_PAGES; i++) {
 		pg = vm_page_alloc(VM_ALLOC_NORMAL);

@@ -66,8 +66,7 @@ static void forever(struct core_thread *td)
 
 int main(void)
 {
-	struct core_platform plat = { .ncpus = 1, .cpu_flops = 1e9,
-	    .swap_read_bw = 1e8, .swap_write_bw = 1e8, .file_read_bw = 1e8 };
+	struct core_platform plat = { .ncpus = 1, .cpu_flops = 1e9 };
 	struct core_thread *t;
 	enum core_stop stop;
 	int n = 0;

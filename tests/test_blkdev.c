@@ -1,0 +1,167 @@
+/*
+ * test_blkdev: the device model's completion times against what FIFO
+ * service, the latency and max-min bandwidth sharing give by hand, and
+ * what a read costs in engine waits.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "blkdev.h"
+#include "engine.h"
+
+#define PG 4096.0
+#define MS 1e-3
+
+static double done_at[8];
+static unsigned long waits[8];
+static double start_at[8];
+
+static int near(double a, double b)
+{
+	return fabs(a - b) < 1e-9;
+}
+
+static void reader(struct core_thread *td)
+{
+	int i = (int)(long)td->arg;
+	unsigned long c0;
+
+	if (start_at[i] > 0)
+		core_sleep(start_at[i]);
+	c0 = core_sg_calls;
+	blkdev_read_page(&swapdev, 1, (uint32_t)i, (uint32_t)i, "swread");
+	waits[i] = core_sg_calls - c0;
+	done_at[i] = core_now();
+}
+
+static struct bio wbio;
+static double wdone_at = -1;
+
+static void write_done(struct bio *bio)
+{
+	(void)bio;
+	wdone_at = core_now();
+}
+
+static void writer(struct core_thread *td)
+{
+	(void)td;
+	memset(&wbio, 0, sizeof(wbio));
+	wbio.write = 1;
+	wbio.npages = (int)(long)td->arg;
+	wbio.done = write_done;
+	blkdev_strategy(&swapdev, &wbio);
+}
+
+/* Keeps the run going while the device threads (daemons) finish. */
+static void bystander(struct core_thread *td)
+{
+	(void)td;
+	core_sleep(20 * MS);
+}
+
+static void spawn_readers(int n)
+{
+	long i;
+
+	core_spawn("bystander", CORE_PROC, 0, bystander, NULL);
+	for (i = 0; i < n; i++)
+		core_spawn("reader", CORE_PROC, 0, reader, (void *)i);
+}
+
+/*
+ * One page alone, once the device thread is idle: the latency, then
+ * 4 KiB at the read bandwidth, for one engine wait.
+ */
+static int alone(void *arg)
+{
+	(void)arg;
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1 * MS,
+	    PG * 1000, PG * 1000);
+	start_at[0] = 1 * MS;
+	spawn_readers(1);
+	core_run_until(1.0);
+	CHECK(near(done_at[0], 3 * MS), "a read alone takes latency + "
+	    "size / bandwidth (%.9f)", done_at[0]);
+	CHECK(waits[0] == 1, "a read alone costs one engine wait (%lu)",
+	    waits[0]);
+	CHECK(swapdev.queued == 0 && swapdev.inflight == 0,
+	    "the device is idle after it");
+	return CHECK_DONE();
+}
+
+/* Five reads at once, depth 4: four share, the fifth waits for a slot. */
+static int depth(void *arg)
+{
+	int i, ok = 1;
+
+	(void)arg;
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1 * MS,
+	    PG * 1000, PG * 1000);
+	spawn_readers(5);
+	core_run_until(1.0);
+	for (i = 0; i < 4; i++)
+		ok &= near(done_at[i], 5 * MS);
+	CHECK(ok, "four overlapping reads share the bandwidth: all end at "
+	    "1 + 4 ms (%.9f)", done_at[0]);
+	CHECK(near(done_at[4], 7 * MS), "the fifth starts when a slot frees, "
+	    "in FIFO order (%.9f)", done_at[4]);
+	return CHECK_DONE();
+}
+
+/*
+ * A read and a 4-page write together: read 2 pages/ms, write 1 page/ms,
+ * both 2 pages/ms together.  Both move at 1 page/ms (the write limit and
+ * the shared one fill at once); when the read is done the write goes on
+ * alone at its own limit.  biodone runs at the write's completion.
+ */
+static int mixed(void *arg)
+{
+	(void)arg;
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1 * MS,
+	    2 * PG * 1000, PG * 1000);
+	core_spawn("writer", CORE_KTHREAD, 0, writer, (void *)4L);
+	spawn_readers(1);
+	core_run_until(1.0);
+	CHECK(near(done_at[0], 2 * MS), "the read shares max-min with the "
+	    "write (%.9f)", done_at[0]);
+	CHECK(near(wdone_at, 5 * MS), "the write finishes alone at its own "
+	    "bandwidth and biodone runs then (%.9f)", wdone_at);
+	CHECK(swapdev.nasync == 0 && swapdev.done_head == NULL,
+	    "nothing is left to complete");
+	return CHECK_DONE();
+}
+
+/*
+ * A read that comes 0.5 ms after another one: the first moves alone
+ * from 1 to 1.5 ms (half its page), then both share; the first is
+ * delayed to 2.5 ms (it wakes at 2 ms and sleeps again for the rest),
+ * the second ends at 3 ms.
+ */
+static int delayed(void *arg)
+{
+	(void)arg;
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1 * MS,
+	    PG * 1000, PG * 1000);
+	start_at[1] = 0.5 * MS;
+	spawn_readers(2);
+	core_run_until(1.0);
+	CHECK(near(done_at[0], 2.5 * MS), "a later overlapping read delays "
+	    "an earlier one (%.9f)", done_at[0]);
+	CHECK(near(done_at[1], 3 * MS), "the later one ends at 3 ms (%.9f)",
+	    done_at[1]);
+	return CHECK_DONE();
+}
+
+int main(void)
+{
+	CHECK(test_in_child(alone, NULL) == 0, "child: a read alone");
+	CHECK(test_in_child(depth, NULL) == 0, "child: queue depth");
+	CHECK(test_in_child(mixed, NULL) == 0, "child: read and write");
+	CHECK(test_in_child(delayed, NULL) == 0, "child: a delayed read");
+	return CHECK_DONE();
+}
