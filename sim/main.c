@@ -9,6 +9,9 @@
  *              [--shard I/K] [--db FILE] [--wall-limit SECONDS]
  *              [--busy-timeout SECONDS] [--lua-budget N] [--lua-mem SIZE]
  *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
+ *   memsim compare SCENARIO --policies P[:opt=value...],... [--seeds K]
+ *              [--reserve LIST] [-p name=value]... [-j N] [--db FILE]
+ *              [--plot DIR]
  *   memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]
  *   memsim merge OUT.db IN.db...
  *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
@@ -34,6 +37,7 @@
 
 #include "choice.h"
 #include "cli.h"
+#include "compare.h"
 #include "core.h"
 #include "explain.h"
 #include "hunt.h"
@@ -68,6 +72,10 @@ static void usage(void)
 	    "random|guided|exhaustive]\n"
 	    "                  [--depth D] [-p name=value]... [-j N] "
 	    "[--db FILE] (docs/hunting.md)\n"
+	    "       memsim compare SCENARIO --policies P[:opt=v...],... "
+	    "[--seeds K] [--reserve LIST]\n"
+	    "                  [-p name=value]... [-j N] [--db FILE] "
+	    "[--plot DIR]\n"
 	    "       memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]"
 	    " (docs/hunting.md)\n"
 	    "       memsim merge OUT.db IN.db...\n"
@@ -560,6 +568,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 2, argv + 2, 1);
 	if (strcmp(argv[1], "hunt") == 0)
 		return hunt_main(argc - 2, argv + 2);
+	if (strcmp(argv[1], "compare") == 0)
+		return compare_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "shrink") == 0)
 		return shrink_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "merge") == 0)

@@ -269,8 +269,8 @@ int store_each_run(struct store *st, const char *sha256, const char *params,
 {
 	static const char sql[] = "SELECT id, seed, outcome, choices,"
 	    " signature, min_free_pages, pd_blocked_seconds,"
-	    " reserve_min_level FROM runs WHERE scenario_sha256 = ?1"
-	    " AND params = ?2 ORDER BY id";
+	    " reserve_min_level, pageouts, end_time FROM runs"
+	    " WHERE scenario_sha256 = ?1 AND params = ?2 ORDER BY id";
 	struct run_row row;
 	sqlite3_stmt *s;
 	char outcome[32];
@@ -295,6 +295,8 @@ int store_each_run(struct store *st, const char *sha256, const char *params,
 		row.pd_blocked_seconds = sqlite3_column_double(s, 6);
 		row.reserve_min_level = sqlite3_column_type(s, 7) ==
 		    SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7);
+		row.pageouts = sqlite3_column_int64(s, 8);
+		row.end_time = sqlite3_column_double(s, 9);
 		if (fn(ctx, sqlite3_column_int64(s, 0), &row) != 0) {
 			rc = SQLITE_DONE;
 			break;

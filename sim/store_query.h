@@ -62,8 +62,8 @@ int store_run_events_last(struct store *st, int64_t id, int n,
 
 /*
  * Every run of (scenario sha256, params) in id order, with its seed,
- * outcome, choices, signature, min_free_pages, pd_blocked_seconds and
- * reserve_min_level filled in (the rest zero); fn returns non-zero to
+ * outcome, choices, signature, min_free_pages, pd_blocked_seconds,
+ * reserve_min_level, pageouts and end_time filled in (the rest zero); fn returns non-zero to
  * stop.  0, or -1 with a message.
  */
 typedef int store_run_fn(void *ctx, int64_t id, const struct run_row *row);
