@@ -113,6 +113,7 @@ struct config {
 	struct zone_cfg swapmeta;
 	struct zone_cfg zones[CFG_MAX_ZONES];	/* other kmalloc_obj zones */
 	int nzones;
+	int pf_memalloc;	/* the page daemon's pages ignore watermarks */
 
 	struct proc_cfg procs[CFG_MAX_PROCS];
 	int nprocs;

@@ -223,10 +223,11 @@ static int64_t class_floor(int class)
 	return vmstats.v_free_reserved - 1;
 }
 
-/* The class vm_page_alloc() will use: the daemon gets SYSTEM (:2583). */
+/* The class vm_page_alloc() will use: the daemon gets SYSTEM (:2583),
+ * and INTERRUPT under pf_memalloc. */
 static int effective_class(int class)
 {
-	return curthread_is_pagedaemon() ? class | VM_ALLOC_SYSTEM : class;
+	return vm_page_daemon_class(class);
 }
 
 /*

@@ -334,7 +334,8 @@ static void read_zones(lua_State *L, int line, struct config *cfg)
 	cfg->nzones = (int)n;
 }
 
-static const char *const kernel_keys[] = { "swapmeta", "zones", NULL };
+static const char *const kernel_keys[] = { "swapmeta", "zones",
+	"pf_memalloc", NULL };
 
 static int l_kernel(lua_State *L)
 {
@@ -357,6 +358,8 @@ static int l_kernel(lua_State *L)
 	if (lua_getfield(L, 1, "zones") != LUA_TNIL)
 		read_zones(L, line, s->cfg);
 	lua_pop(L, 1);
+	t = (struct script_tbl){ L, 1, line };
+	script_opt_bool(&t, "pf_memalloc", &s->cfg->pf_memalloc);
 	s->in_api = 0;
 	return 0;
 }

@@ -337,6 +337,19 @@ int curthread_is_pagedaemon(void)
 	return vm_pagethread != NULL && core_self() == vm_pagethread;
 }
 
+/* kernel{ pf_memalloc = true }: see vm_page_daemon_class(). */
+static int vm_pf_memalloc;
+
+int vm_page_daemon_class(int class)
+{
+	if (!curthread_is_pagedaemon())
+		return class;
+	class |= VM_ALLOC_SYSTEM;
+	if (vm_pf_memalloc)
+		class |= VM_ALLOC_INTERRUPT;
+	return class;
+}
+
 /* pagedaemon_wakeup(), vm_pageout.c:2802-2815 */
 void pagedaemon_wakeup(void)
 {
@@ -385,8 +398,7 @@ static int admit(int class)
 
 int vm_page_admit(int class)
 {
-	if (curthread_is_pagedaemon())
-		class |= VM_ALLOC_SYSTEM;
+	class = vm_page_daemon_class(class);
 	return admit(class) && F > 0;
 }
 
@@ -425,8 +437,7 @@ static uint32_t page_alloc(int class, unsigned color)
 	uint32_t pg;
 	int normal;
 
-	if (curthread_is_pagedaemon())
-		class |= VM_ALLOC_SYSTEM;	/* TDF_SYSTHREAD, :2583 */
+	class = vm_page_daemon_class(class);	/* TDF_SYSTHREAD, :2583 */
 	normal = (class & VM_ALLOC_NORMAL) && !(class & VM_ALLOC_QUICK);
 	vm_cnt.page_events++;
 	if (vm_fail_nth_alloc > 0 && --vm_fail_nth_alloc == 0) {
@@ -807,8 +818,7 @@ int64_t vm_class_floor(int class)
 void vm_need_pages(struct core_need *n, const char *what, int class,
     int64_t count, int64_t index, int64_t total)
 {
-	if (curthread_is_pagedaemon())
-		class |= VM_ALLOC_SYSTEM;
+	class = vm_page_daemon_class(class);
 	memset(n, 0, sizeof(*n));
 	n->kind = CORE_NEED_PAGES;
 	n->what = what;
@@ -890,6 +900,7 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	vm_ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
+	vm_pf_memalloc = cfg->pf_memalloc;
 	vm_color_init(vm_ncpus);
 	memset(&vmstats, 0, sizeof(vmstats));
 	memset(&vm_cnt, 0, sizeof(vm_cnt));

@@ -229,6 +229,14 @@ int64_t vm_class_floor(int class);
 int vm_class_admits(int class, int64_t free, int64_t cache);
 void vm_wait_pfault(void);
 int curthread_is_pagedaemon(void);
+/*
+ * The class a request of the current thread is admitted at: the page
+ * daemon's gets SYSTEM added (TDF_SYSTHREAD, vm_page.c:2583), and with
+ * kernel{ pf_memalloc = true } INTERRUPT as well, which is Linux's
+ * PF_MEMALLOC (mm/page_alloc.c, ALLOC_NO_WATERMARKS for a reclaiming
+ * task): its page allocations succeed while any page is free.
+ */
+int vm_page_daemon_class(int class);
 extern struct core_thread *vm_pagethread;
 
 /* Objects */
