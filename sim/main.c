@@ -9,6 +9,7 @@
  *              [--shard I/K] [--db FILE] [--wall-limit SECONDS]
  *              [--busy-timeout SECONDS] [--lua-budget N] [--lua-mem SIZE]
  *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
+ *              [--hunt RUNS]
  *   memsim compare SCENARIO --policies P[:opt=value...],... [--seeds K]
  *              [--reserve LIST] [-p name=value]... [-j N] [--db FILE]
  *              [--plot DIR]
@@ -67,7 +68,7 @@ static void usage(void)
 	    "                  [--db FILE] [--wall-limit SECONDS] "
 	    "[--busy-timeout SECONDS]\n"
 	    "       memsim find-n SCENARIO --seeds K [-p name=value]... "
-	    "[-j N] [--db FILE]\n"
+	    "[-j N] [--db FILE] [--hunt RUNS]\n"
 	    "       memsim hunt SCENARIO --budget RUNS|TIME [--strategy "
 	    "random|guided|exhaustive]\n"
 	    "                  [--depth D] [-p name=value]... [-j N] "
@@ -365,6 +366,14 @@ static int sweep_opt(struct sweep_opts *o, int findn, const char *a,
 		return parse_busy(val, &o->busy_ms);
 	if (!findn && strcmp(a, "--shard") == 0)
 		return parse_shard(val, &o->shard, &o->nshards);
+	if (findn && strcmp(a, "--hunt") == 0) {
+		uint64_t v;
+		if (cli_parse_u64(val, &v) != 0 || v == 0 || v > INT64_MAX)
+			return cli_die(EXIT_USAGE, "--hunt %s: expected a positive "
+			    "number of runs", val);
+		o->hunt_budget = (int64_t)v;
+		return 0;
+	}
 	return -1;
 }
 

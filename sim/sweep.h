@@ -38,6 +38,7 @@ struct sweep_opts {
 	double wall_limit;		/* per run, seconds; 0: none */
 	struct script_limits limits;
 	int busy_ms;			/* SQLite lock wait; 0: default */
+	int64_t hunt_budget;		/* find-n --hunt RUNS; 0: none */
 };
 
 /*
@@ -54,7 +55,9 @@ int sweep_main(const struct sweep_opts *o);
 
 /*
  * `memsim find-n`: the smallest reserve N for which no seed of o->seeds
- * deadlocks, by bisection over [0, 64]; returns the exit status.
+ * deadlocks, by bisection over [0, 64]; with hunt_budget, from that N
+ * on the first N that a guided hunt of that many runs could not break
+ * either (sim/hunt.h).  Returns the exit status.
  */
 int sweep_find_n(const struct sweep_opts *o);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hunt.h"
 #include "script.h"
 #include "store.h"
 #include "sweep_exec.h"
@@ -201,6 +202,73 @@ static void findn_report(const struct findn *f, int n,
 		    "may not be the smallest\n", n - 1, k);
 }
 
+/*
+ * find-n --hunt B: the bisection's N is only where K seeds stopped
+ * deadlocking.  From it on, a guided hunt (sim/hunt.c) of B runs tries
+ * to break each N (the seeds' runs, stored, are its first candidates
+ * and count toward B); the answer is the first N whose seeds and hunt
+ * found no deadlock and no panic.
+ */
+static int hunt_n(struct findn *f, int *n)
+{
+	struct hunt_summary sum;
+	struct hunt_opts h;
+	struct tally t;
+	int i, rc;
+
+	for (; *n <= FINDN_MAX; (*n)++) {
+		if ((rc = eval_n(f, *n, 1, &t)) != 0)
+			return rc;
+		if (t.deadlocks > 0) {
+			printf("  N = %d: a seed deadlocked\n", *n);
+			continue;
+		}
+		memset(&h, 0, sizeof(h));
+		h.path = f->o.path;
+		h.db = f->o.db;
+		h.strategy = HUNT_GUIDED;
+		h.budget_runs = f->o.hunt_budget;
+		h.jobs = f->o.jobs > 0 ? f->o.jobs : 1;
+		h.width = 3;
+		h.domains = HUNT_DOMAIN_IRQ | HUNT_DOMAIN_TIE;
+		h.seed = 1;
+		h.wall_limit = f->o.wall_limit;
+		h.limits = f->o.limits;
+		h.quiet = 1;
+		for (i = 0; i < f->o.naxes; i++) {
+			snprintf(h.params[i].name, CFG_NAME_LEN, "%s",
+			    f->o.axes[i].name);
+			snprintf(h.params[i].value, CFG_NAME_LEN, "%s",
+			    f->o.axes[i].values);
+		}
+		h.nparams = f->o.naxes;
+		memset(&sum, 0, sizeof(sum));
+		if ((rc = hunt_run(&h, &sum)) != 0)
+			return rc;
+		if (sum.deadlocks + sum.panics == 0 && sum.errors == 0) {
+			printf("  N = %d: a guided hunt of %lld runs found no "
+			    "deadlock or panic; closest: lowest reserve level "
+			    "%lld, lowest free %lld pages, page daemon blocked "
+			    "%.2f s (a search of this budget, not a proof)\n", *n,
+			    (long long)sum.runs, (long long)sum.best_reserve_min,
+			    (long long)sum.best_min_free, sum.best_pd_blocked);
+			return 0;
+		}
+		if (sum.deadlocks + sum.panics == 0) {
+			fprintf(stderr, "memsim: find-n: %lld hunt runs at N = %d "
+			    "ended in error, so N = %d proves nothing (see the "
+			    "runs table)\n", (long long)sum.errors, *n, *n);
+			return SWEEP_EXIT_ENV;
+		}
+		printf("  N = %d: broken by a guided hunt: %lld deadlocks and "
+		    "%lld panics in %lld runs, the first after %lld (run %lld)\n",
+		    *n, (long long)sum.deadlocks, (long long)sum.panics,
+		    (long long)sum.runs, (long long)sum.first_found,
+		    (long long)sum.first_id);
+	}
+	return SWEEP_EXIT_DEADLOCK;
+}
+
 int sweep_find_n(const struct sweep_opts *o)
 {
 	struct findn f;
@@ -234,6 +302,24 @@ int sweep_find_n(const struct sweep_opts *o)
 		rc = sweep_finish(&f.ss);
 	if (rc == 0)
 		findn_report(&f, hi, &tn, &tm);
+	if (rc == 0 && o->hunt_budget > 0) {
+		int n = hi;
+
+		rc = hunt_n(&f, &n);
+		f.ss.planned = f.ss.stored;
+		if (rc == 0)
+			printf("find-n --hunt %lld %s: N = %d\n",
+			    (long long)o->hunt_budget, f.scenario, n);
+		else if (rc == SWEEP_EXIT_DEADLOCK)
+			printf("find-n --hunt %lld %s: a hunt broke every N up to "
+			    "%d\n", (long long)o->hunt_budget, f.scenario,
+			    FINDN_MAX);
+		if (rc == 0 || rc == SWEEP_EXIT_DEADLOCK) {
+			int rc2 = sweep_finish(&f.ss);
+			if (rc2 != 0)
+				rc = rc2;
+		}
+	}
 	store_close(f.ss.st);
 	return rc;
 }
