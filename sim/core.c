@@ -22,6 +22,7 @@
 #include <simgrid/version.h>
 #include <xbt/log.h>
 
+#include "choice.h"
 #include "xmalloc.h"
 
 void core_shim_platform(int ncpus, double flops);
@@ -409,16 +410,31 @@ static void wake(struct core_thread *t)
 		resume(self);
 }
 
+/*
+ * wakeup(): every sleeper becomes runnable at once; which runs first is
+ * a tie the model orders, so it is a choice point (sim/choice.c,
+ * CHOICE_STREAM_WAKEUP): option k lets the k-th sleeper go first and
+ * the others follow in sleep order, wrapping round.  Without an
+ * override k is 0, the order they went to sleep in.
+ */
 void core_wakeup(struct core_chan *ch)
 {
-	struct core_thread *t = ch->head;
+	struct core_thread *head = ch->head, *start = head, *t, *next;
+	uint32_t k = 0, i;
 
+	if (ch->nwaiters > 1)
+		k = choice_tie(CHOICE_STREAM_WAKEUP, (uint32_t)ch->nwaiters);
+	for (i = 0; i < k && start != NULL; i++)
+		start = start->wnext;
 	ch->head = ch->tail = NULL;
 	ch->nwaiters = 0;
-	while (t != NULL) {
-		struct core_thread *next = t->wnext;
+	for (t = start; t != NULL; t = next) {	/* the k-th to the last */
+		next = t->wnext;
 		wake(t);
-		t = next;
+	}
+	for (t = head; t != start; t = next) {	/* then the first k */
+		next = t->wnext;
+		wake(t);
 	}
 }
 

@@ -28,6 +28,17 @@ check "the run keeps its overrides" \
 	[ "$(q "$TMP/c.db" "select choices from runs where id = 2")" = "100.3=0.001,100.4=0.001" ]
 $MEMSIM replay 2 --db "$TMP/c.db" > "$TMP/out" 2>&1
 check "a run with overrides replays to its digest" grep -q "digest matches" "$TMP/out"
+# wake-up ties: several sleepers woken together are a choice point
+$MEMSIM run $SMALL --choices "10.0=0.9" --db "$TMP/t.db" > /dev/null
+$MEMSIM run $SMALL --choices "10.0=0.0" --db "$TMP/t.db" > /dev/null
+check "letting another sleeper go first at the first wake-up tie changes the run" \
+	[ "$(q "$TMP/t.db" "select digest from runs where id = 1")" != \
+	  "$(q "$TMP/t.db" "select digest from runs where id = 2")" ]
+check "... and option 0 of a tie is the model's own order (the seed run)" \
+	[ "$(q "$TMP/t.db" "select digest from runs where id = 2")" = \
+	  "$(q "$TMP/c.db" "select digest from runs where id = 1")" ]
+$MEMSIM replay 1 --db "$TMP/t.db" > "$TMP/out" 2>&1
+check "... a run with a tie override replays to its digest" grep -q "digest matches" "$TMP/out"
 check "a bad sequence is one line and exit 2" \
 	[ "$(status $MEMSIM run $SMALL --choices "100.x" --db "$TMP/c.db")" = 2 ]
 
