@@ -63,6 +63,10 @@ static uint64_t unit_bytes(const struct sock *k)
 	return k->klass == IRQ_CLASS_MBUF ? MCLBYTES : PAGE_SIZE;
 }
 
+/* Every load, for kload_releasable_pages(). */
+static struct irq *irqs[CFG_MAX_IRQ];
+static int nirqs;
+
 static void push(struct sock *k, double until, uint32_t obj)
 {
 	if (k->n == k->cap) {
@@ -231,13 +235,33 @@ int kload_start(const struct config *cfg, char *err, size_t errlen)
 				return -1;
 			break;
 		}
-
+	nirqs = 0;
 	for (i = 0; i < cfg->nirqs; i++) {
 		struct irq *q = xcalloc(1, sizeof(*q));
+		irqs[nirqs++] = q;
 		q->cfg = &cfg->irqs[i];
 		rng_seed(&q->rng, cfg->seed, 100u + (uint64_t)i);
 		core_spawn(cfg->irqs[i].name, CORE_KTHREAD, i % cfg->ncpus,
 		    irq_thread, q)->role = CORE_ROLE_RX;
 	}
 	return 0;
+}
+
+int64_t kload_releasable_pages(void)
+{
+	int64_t n = 0;
+	int i, j;
+
+	for (i = 0; i < nirqs; i++) {
+		const struct irq *q = irqs[i];
+
+		if (isinf(q->cfg->hold) || q->cfg->klass == IRQ_CLASS_MBUF)
+			continue;	/* a leak, or clusters back to objcache */
+		for (j = 0; j < q->nsocks; j++) {
+			const struct sock *k = &q->socks[j];
+			if (closed(k) || readable(k))
+				n += (int64_t)k->n;
+		}
+	}
+	return n;
 }

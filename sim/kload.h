@@ -20,5 +20,17 @@
 /* mbinit() when a receive load exists, then one thread per load;
  * -1 with a message on a bad tunable. */
 int kload_start(const struct config *cfg, char *err, size_t errlen);
+/*
+ * For the deadlock verdict: how many pages the receive loads hold that
+ * will go back to the VM in finite time even if no sleeping thread ever
+ * wakes - buffers of class interrupt with no reader or on a closed
+ * socket, and those of a reader that can read now (not asleep waiting
+ * for memory), once their hold ends; never those held forever.  An
+ * upper bound on what these loads can give back, since every new
+ * arrival takes its pages first.  Mbuf clusters count nothing: freed,
+ * they go back to their objcache, and the kmalloc zones under it return
+ * pages only on a later blocking kmalloc.  -1 if it cannot be said.
+ */
+int64_t kload_releasable_pages(void);
 
 #endif

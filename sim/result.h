@@ -37,9 +37,12 @@ struct run_row {
 	uint64_t seed;
 	char params[512];		/* canonical JSON object, sorted keys */
 	int outcome;			/* enum outcome */
-	char deadlock_kind[16];		/* "hard", "livelock" or "" */
+	char deadlock_kind[16];		/* "hard", "proven", "livelock", "" */
 	char message[RES_MSG_LEN];	/* error/panic message, diagnosis */
 	double end_time, deadlock_time;	/* deadlock_time < 0: none */
+	double longest_stall_seconds;	/* longest stretch without progress
+					 * that ended (or lasted to the end
+					 * of a run that did not deadlock) */
 	int64_t min_free_pages;
 	int64_t pageouts, swapins, oom_kills;
 	int64_t page_faults, pages_scanned, pages_freed;

@@ -439,7 +439,7 @@ static int l_interrupt_load(lua_State *L)
 	struct script *s;
 	struct script_tbl t;
 	char klass[CFG_NAME_LEN];
-	int line, i;
+	int line, i, forever;
 
 	s = api_enter(L, "interrupt_load", &line);
 	cfg = s->cfg;
@@ -485,7 +485,16 @@ static int l_interrupt_load(lua_State *L)
 			    "takes pages");
 		script_opt_long(&t, "pages", 1, LUA_MAXINTEGER, &q->pages);
 	}
-	script_opt_real(&t, "hold", &script_kind_time, &q->hold);
+	if (script_field(&t, "hold")) {
+		forever = lua_type(L, -1) == LUA_TSTRING &&
+		    strcmp(lua_tostring(L, -1), "forever") == 0;
+		lua_pop(L, 1);
+		if (forever)
+			q->hold = INFINITY;	/* a leak: never given back */
+		else
+			script_opt_real(&t, "hold", &script_kind_time,
+			    &q->hold);
+	}
 	script_opt_real(&t, "start", &script_kind_time, &q->start);
 	script_opt_name(&t, "consumer", q->consumer, sizeof(q->consumer));
 	q->sockbuf = 256 << 10;

@@ -16,6 +16,7 @@
 #include "proc.h"
 #include "swap_pager.h"
 #include "trace.h"
+#include "verdict.h"
 #include "vm_fault.h"
 #include "vm_model.h"
 #include "vm_pageout.h"
@@ -54,12 +55,6 @@ void simrun_params_json(const struct config *cfg, char *out, size_t len)
 		out[pos++] = '"';
 	}
 	snprintf(out + pos, len - pos, "}");
-}
-
-static int64_t progress(void)
-{
-	return vm_cnt.pages_freed + vm_cnt.pages_cached + vm_cnt.ios_done +
-	    vm_cnt.proc_steps;
 }
 
 static int someone_waits_for_memory(void)
@@ -286,14 +281,31 @@ static int boot(const struct config *cfg, char *err, size_t errlen)
 	return kload_start(cfg, err, errlen);
 }
 
+/* The check's reason, as the run's last event (outside the digest). */
+static void record_verdict(struct result *res, const struct verdict *v)
+{
+	struct event_row e;
+
+	memset(&e, 0, sizeof(e));
+	e.t = core_now();
+	snprintf(e.kind, sizeof(e.kind), "verdict");
+	snprintf(e.thread, sizeof(e.thread), "%s",
+	    verdict_kind_name(v->kind));
+	snprintf(e.detail, sizeof(e.detail), "%s", v->why);
+	result_add_event(res, &e);
+}
+
 void simrun(const struct config *cfg, struct script *s, struct result *res)
 {
 	struct run_row *row = &res->row;
-	double now = 0, next_sample = 0, last_t = 0, until;
-	int64_t last_p = -1, p, nsamples = 0;
+	double now = 0, next_sample = 0, until;
+	int64_t nsamples = 0;
 	enum core_stop stop;
+	struct verdict v;
+	int stalled;
 	char err[256];
 
+	memset(&v, 0, sizeof(v));
 	simrun_identity(cfg, row);
 	if (boot(cfg, err, sizeof(err)) != 0) {
 		row->outcome = OUTCOME_ERROR;
@@ -302,6 +314,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 		return;
 	}
 	proc_start_all(cfg, s);
+	verdict_stalls_start();
 	row->outcome = -1;
 	while (row->outcome < 0) {
 		until = next_sample < cfg->duration ? next_sample :
@@ -312,36 +325,43 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 			sample(res, now);
 			next_sample = (double)++nsamples * cfg->sample_every;
 		}
-		p = progress();
-		if (p != last_p) {
-			last_p = p;
-			last_t = now;
-		}
 		if (vm_panicked) {
 			row->outcome = OUTCOME_PANIC;
 			snprintf(row->message, sizeof(row->message), "panic: %s",
 			    vm_panic_msg);
+			break;
 		} else if (proc_error() != NULL) {
 			row->outcome = OUTCOME_ERROR;
 			snprintf(row->message, sizeof(row->message), "%s",
 			    proc_error());
-		} else if (stop == CORE_HARD_DEADLOCK) {
+			break;
+		} else if (stop == CORE_ALL_EXITED) {
+			row->outcome = OUTCOME_COMPLETED;
+			break;
+		}
+		verdict_check(&v);
+		if (stop == CORE_HARD_DEADLOCK) {
 			row->outcome = OUTCOME_DEADLOCK;
 			snprintf(row->deadlock_kind, sizeof(row->deadlock_kind),
 			    "hard");
-			row->deadlock_time = core_blocked_since();
-		} else if (stop == CORE_ALL_EXITED) {
-			row->outcome = OUTCOME_COMPLETED;
-		} else if (now - last_t >= cfg->watchdog &&
+		} else if (v.kind == VERDICT_DEAD) {
+			row->outcome = OUTCOME_DEADLOCK;
+			snprintf(row->deadlock_kind, sizeof(row->deadlock_kind),
+			    "proven");
+		} else if (v.kind != VERDICT_ALIVE &&
+		    now - core_last_progress() >= cfg->watchdog &&
 		    someone_waits_for_memory()) {
 			row->outcome = OUTCOME_DEADLOCK;
 			snprintf(row->deadlock_kind, sizeof(row->deadlock_kind),
 			    "livelock");
-			row->deadlock_time = last_t;
 		} else if (now >= cfg->duration) {
 			row->outcome = OUTCOME_SURVIVED;
+		} else {
+			verdict_stall_note(now);
 		}
 	}
+	row->deadlock_time = row->outcome == OUTCOME_DEADLOCK ?
+	    core_last_progress() : -1;
 	row->end_time = now;
 	record_thresholds(res);
 	if (row->outcome == OUTCOME_DEADLOCK || row->outcome == OUTCOME_PANIC) {
@@ -351,5 +371,12 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 	}
 	fill_counters(res);
 	row->events_dropped = trace_collect(res);
+	stalled = now - core_last_progress() >= VERDICT_STALL_MIN;
+	row->longest_stall_seconds = verdict_stalls_finish(res, now,
+	    row->outcome != OUTCOME_DEADLOCK);
+	/* why a deadlock was called, or why a stalled survivor was not */
+	if (row->outcome == OUTCOME_DEADLOCK ||
+	    (row->outcome == OUTCOME_SURVIVED && v.why[0] && stalled))
+		record_verdict(res, &v);
 	trace_digest_hex(row->digest);
 }

@@ -134,6 +134,13 @@ alloc_obj_t alloc_request(struct alloc_zone *z, int flags)
 	return obj;
 }
 
+int64_t alloc_reclaimable(const struct alloc_zone *z)
+{
+	if (z->ops->reclaimable != NULL)
+		return z->ops->reclaimable(z);
+	return z->ops->poll == NULL ? 0 : -1;
+}
+
 void alloc_release(struct alloc_zone *z, alloc_obj_t obj)
 {
 	if (obj == 0)

@@ -67,6 +67,13 @@ typedef int alloc_describe_fn(const struct alloc_zone *z, char *buf,
 typedef void alloc_counters_fn(const struct alloc_zone *z,
     void (*emit)(void *ctx, const char *name, int64_t v), void *ctx);
 /*
+ * For the deadlock verdict: an upper bound on the pages the zone's poll
+ * could give back to the VM from what is free in it now, without any
+ * object being freed; -1 if unknown.  NULL: 0 for a zone without a poll,
+ * unknown for one with a poll.
+ */
+typedef int64_t alloc_reclaimable_fn(const struct alloc_zone *z);
+/*
  * The most privileged VM_ALLOC_* class the zone's own page allocations
  * use for a caller that is not the page daemon (which vm_page_alloc()
  * promotes to SYSTEM anyway).  The contract suite holds page takes to
@@ -83,6 +90,7 @@ struct alloc_ops {
 	alloc_poll_fn *poll;
 	alloc_describe_fn *describe;
 	alloc_counters_fn *counters;
+	alloc_reclaimable_fn *reclaimable;
 	/*
 	 * 1 when an M_RNOWAIT request can still sleep (kmalloc_obj ignores
 	 * the caller's flags for its slab, dragonfly-vm.md 5.3e); the
@@ -140,6 +148,8 @@ struct alloc_zone *alloc_zones(void);
 
 alloc_obj_t alloc_request(struct alloc_zone *z, int flags);
 void alloc_release(struct alloc_zone *z, alloc_obj_t obj);
+/* The zone's ops->reclaimable, with its NULL meaning applied. */
+int64_t alloc_reclaimable(const struct alloc_zone *z);
 
 /*
  * The kmalloc_poller kernel thread (kern_slaballoc.c:475-526), defined in

@@ -484,6 +484,24 @@ void kmo_poll(struct alloc_zone *z)
 			kmem_slab_free(retired[i]);
 }
 
+/*
+ * What kmo_poll() could ever give back without an object being freed:
+ * the pages of every unreserved slab of the zone with all objects free
+ * (those in gd_kmslab are only reused, never freed).
+ */
+int64_t kmo_reclaimable(const struct alloc_zone *z)
+{
+	int64_t n = 0;
+	uint32_t id;
+
+	for (id = 1; id < kslab_cap; id++) {
+		const struct kmslab *s = &kslab[id];
+		if (s->type == z && !s->reserved && s->nfree == s->ncount)
+			n += kmem_slab_npages(id);
+	}
+	return n;
+}
+
 /* ---- the reserve layer's hooks ------------------------------------------------ */
 
 void kmo_reserve_install(struct alloc_zone *z, uint32_t kmem_id)
@@ -602,6 +620,7 @@ const struct alloc_ops kmalloc_obj_ops = {
 	.alloc = kmalloc_obj,
 	.free = kmo_free,
 	.poll = kmo_poll,
+	.reclaimable = kmo_reclaimable,
 	.describe = kmo_describe,
 	.counters = kmo_counters,
 	.nowait_may_sleep = 1,

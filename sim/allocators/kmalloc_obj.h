@@ -52,6 +52,8 @@ int kmo_init(struct alloc_zone *z, char *err, size_t errlen);
 alloc_obj_t kmo_alloc(struct alloc_zone *z, int flags, int mode, int *how);
 void kmo_free(struct alloc_zone *z, alloc_obj_t obj);
 void kmo_poll(struct alloc_zone *z);
+/* alloc_ops.reclaimable: pages of the zone's unreserved all-free slabs. */
+int64_t kmo_reclaimable(const struct alloc_zone *z);
 int kmo_describe(const struct alloc_zone *z, char *buf, size_t len);
 void kmo_counters(const struct alloc_zone *z,
     void (*emit)(void *ctx, const char *name, int64_t v), void *ctx);

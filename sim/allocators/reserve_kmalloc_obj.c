@@ -169,6 +169,7 @@ const struct alloc_ops reserve_kmalloc_obj_ops = {
 	.alloc = reserve_alloc,
 	.free = kmo_free,
 	.poll = kmo_poll,
+	.reclaimable = kmo_reclaimable,
 	.describe = reserve_describe,
 	.counters = reserve_counters,
 	.nowait_may_sleep = 1,
