@@ -23,5 +23,5 @@ end }
 
 if n < 3 then
   interrupt_load { name = "leak", class = "interrupt", rate = "500/s", pages = 32,
-                   hold = "1000s" }
+                   hold = "forever" }
 end
