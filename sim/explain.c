@@ -9,6 +9,7 @@
 #include "result.h"
 #include "signature.h"
 #include "store.h"
+#include "verdict.h"
 
 #define LAST_EVENTS 20
 
@@ -50,6 +51,32 @@ static int print_event(void *ctx, const struct event_row *e)
 	return 0;
 }
 
+/*
+ * The run's stalls, each with what every thread waited on at its start,
+ * and the verdict's reason (simrun.c records them after the run).
+ */
+static int print_stall(void *ctx, const struct event_row *e)
+{
+	int *n = ctx;
+
+	if ((*n)++ == 0)
+		printf("\nstalls (no progress for %.0f s or more):\n",
+		    VERDICT_STALL_MIN);
+	if (strcmp(e->kind, "stall") == 0)
+		printf("  from t=%.3fs: %s\n", e->t, e->detail);
+	else
+		printf("    %-16s %s\n", e->thread, e->detail);
+	return 0;
+}
+
+static int print_verdict(void *ctx, const struct event_row *e)
+{
+	struct event_row *last = ctx;
+
+	*last = *e;
+	return 0;
+}
+
 static void print_head(int64_t id, const struct run_row *r)
 {
 	printf("run %lld: %s, allocator %s", (long long)id, r->scenario,
@@ -64,11 +91,29 @@ static void print_head(int64_t id, const struct run_row *r)
 	if (r->deadlock_time >= 0)
 		printf("; no progress since t=%.3fs", r->deadlock_time);
 	printf("\n");
+	if (r->longest_stall_seconds > 0)
+		printf("longest stall: %.3fs\n", r->longest_stall_seconds);
+}
+
+/*
+ * What the verdict said at the end, and for a watchdog deadlock the
+ * caveat that it is not proven.
+ */
+static void print_caveat(const struct run_row *r, const struct event_row *v)
+{
+	if (v->kind[0])
+		printf("\nverdict %s: %s\n", v->thread, v->detail);
+	if (strcmp(r->deadlock_kind, "livelock") == 0)
+		printf("caveat: the watchdog fired after %.3fs without "
+		    "progress, but the verdict could not prove that no thread "
+		    "can ever progress again; this may be a long stall, not a "
+		    "deadlock\n", r->end_time - r->deadlock_time);
 }
 
 int explain_run(const char *db, int64_t id)
 {
 	struct store_opts so = { .must_exist = 1 };
+	struct event_row verdict;
 	struct run_row row;
 	struct store *st;
 	char err[512];
@@ -102,6 +147,15 @@ int explain_run(const char *db, int64_t id)
 		rc = store_run_events_last(st, id, LAST_EVENTS, print_event,
 		    &n, err, sizeof(err));
 	}
+	if (rc == 0) {
+		n = 0;
+		rc = store_run_events_kind(st, id, "stall", print_stall, &n,
+		    err, sizeof(err));
+	}
+	memset(&verdict, 0, sizeof(verdict));
+	if (rc == 0)
+		rc = store_run_events_kind(st, id, "verdict", print_verdict,
+		    &verdict, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "memsim: %s\n", err);
 		store_close(st);
@@ -110,6 +164,7 @@ int explain_run(const char *db, int64_t id)
 	if (row.message[0])
 		printf("\n%s: %s\n", row.outcome == OUTCOME_DEADLOCK ?
 		    "diagnosis" : "message", row.message);
+	print_caveat(&row, &verdict);
 	{
 		char choices[CHOICE_TEXT_LEN], sig[RES_SIGNATURE_LEN];
 		char hash[SIGNATURE_HASH_LEN];

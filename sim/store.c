@@ -212,6 +212,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX runs_signature ON runs(signature_hash)"
 	" WHERE signature_hash != '';"
 	"PRAGMA user_version = 4;",
+	/*
+	 * 5: the longest stretch without progress that was not a deadlock
+	 * (NULL for runs recorded before the verdict kept stalls)
+	 */
+	("ALTER TABLE runs ADD COLUMN longest_stall_seconds REAL;"
+	"PRAGMA user_version = 5;"),
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -50,7 +50,7 @@ const char *const store_stmt_sql[S_COUNT] = {
 	    " ORDER BY scenario, allocator, reserve_n",
 	[S_RUN_GET] = "SELECT scenario, scenario_sha256, allocator, reserve_n,"
 	    " seed, params, outcome, end_time, deadlock_time, deadlock_kind,"
-	    " message FROM runs WHERE id = ?1",
+	    " message, longest_stall_seconds FROM runs WHERE id = ?1",
 	[S_SAMPLES] = "SELECT t, free, cache, inactive, active, wired, busy,"
 	    " swap_used, swapmeta_pages, kva_used, async_inflight,"
 	    " reserve_level FROM samples WHERE run_id = ?1 ORDER BY t, rowid",
@@ -58,9 +58,14 @@ const char *const store_stmt_sql[S_COUNT] = {
 	    " ORDER BY rowid",
 	[S_WAITS] = "SELECT thread, channel, since, detail FROM waits"
 	    " WHERE run_id = ?1 ORDER BY rowid",
+	/* the simulated events: not the verdict's own (see simrun.c) */
 	[S_EVENTS_LAST] = "SELECT t, kind, thread, detail FROM (SELECT rowid"
 	    " AS r, t, kind, thread, detail FROM events WHERE run_id = ?1"
+	    " AND kind NOT IN ('stall', 'stall_wait', 'verdict')"
 	    " ORDER BY rowid DESC LIMIT ?2) ORDER BY r",
+	[S_EVENTS_KIND] = "SELECT t, kind, thread, detail FROM events"
+	    " WHERE run_id = ?1 AND substr(kind, 1, length(?2)) = ?2"
+	    " ORDER BY rowid",
 	[S_REPLAY] = "SELECT scenario, scenario_path, scenario_sha256, seed,"
 	    " params, digest, outcome, choices FROM runs WHERE id = ?1",
 	/* params is the JSON object simrun_params_json() wrote */

@@ -35,6 +35,7 @@ enum {
 	S_COUNTERS,
 	S_WAITS,
 	S_EVENTS_LAST,
+	S_EVENTS_KIND,
 	S_REPLAY,
 	S_PARAMS,
 	S_COUNT
@@ -54,11 +55,12 @@ enum {
 	" kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped," \
 	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
 	" simgrid_version, lua_version, sqlite_version, scenario_path"
-#define RUN_COLS RUN_COLS_V3 ", choices, signature, signature_hash"
+#define RUN_COLS RUN_COLS_V3 ", choices, signature, signature_hash," \
+	" longest_stall_seconds"
 #define RUN_VALUES \
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
 	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
-	" ?, ?, ?"
+	" ?, ?, ?, ?"
 
 struct store {
 	sqlite3 *db;

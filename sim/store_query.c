@@ -123,6 +123,8 @@ static int run_cb(sqlite3_stmt *s, struct visit *v)
 	    sqlite3_column_double(s, 8);
 	col_text(s, 9, row->deadlock_kind, sizeof(row->deadlock_kind));
 	col_text(s, 10, row->message, sizeof(row->message));
+	row->longest_stall_seconds = sqlite3_column_type(s, 11) ==
+	    SQLITE_NULL ? -1 : sqlite3_column_double(s, 11);
 	return 1;
 }
 
@@ -222,6 +224,17 @@ int store_run_events_last(struct store *st, int64_t id, int n,
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, n);
+	return each_row(st, s, event_cb, &v, err, errlen);
+}
+
+int store_run_events_kind(struct store *st, int64_t id, const char *prefix,
+    store_event_fn *fn, void *ctx, char *err, size_t errlen)
+{
+	struct visit v = { .event = fn, .ctx = ctx };
+	sqlite3_stmt *s = st->stmt[S_EVENTS_KIND];
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, prefix, -1, SQLITE_TRANSIENT);
 	return each_row(st, s, event_cb, &v, err, errlen);
 }
 

@@ -54,10 +54,16 @@ int store_run_samples(struct store *st, int64_t id, store_sample_fn *fn,
 int store_run_counters(struct store *st, int64_t id, store_counter_fn *fn,
     void *ctx, char *err, size_t errlen);
 
-/* Run `id`'s waits, and its last n events in time order. */
+/*
+ * Run `id`'s waits, its last n simulated events in time order (not the
+ * verdict's stall, stall_wait and verdict rows), and, in the order they
+ * were recorded, its events whose kind starts with `prefix`.
+ */
 int store_run_waits(struct store *st, int64_t id, store_wait_fn *fn,
     void *ctx, char *err, size_t errlen);
 int store_run_events_last(struct store *st, int64_t id, int n,
+    store_event_fn *fn, void *ctx, char *err, size_t errlen);
+int store_run_events_kind(struct store *st, int64_t id, const char *prefix,
     store_event_fn *fn, void *ctx, char *err, size_t errlen);
 
 /*

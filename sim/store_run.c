@@ -201,6 +201,7 @@ static int insert_run(struct store *st, const struct run_row *row,
 			signature_hash(row->signature, h);
 		bind_text(&b, h, sizeof(h));
 	}
+	bind_real(&b, row->longest_stall_seconds);
 	return bound_step(st, &b);
 }
 

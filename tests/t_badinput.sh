@@ -241,7 +241,7 @@ expect_env "a database in a directory that does not exist: exit 1" 1 \
 cp "$DB" "$TMP/newer.db"
 q "$TMP/newer.db" "pragma user_version = 99"
 expect_env "a database of a newer schema: exit 1" 1 \
-	"memsim: $TMP/newer.db: database schema version 99 is newer than this memsim (4)" \
+	"memsim: $TMP/newer.db: database schema version 99 is newer than this memsim (5)" \
 	run $S --db "$TMP/newer.db"
 check "... and its rows are still there" [ "$(runs "$TMP/newer.db")" = 1 ]
 
@@ -331,3 +331,16 @@ check "the waits table has every thread" \
 	[ "$(q "$DB" "select count(*) from waits join runs on runs.id = run_id where scenario='irq_exhaust' and thread in ('dirtier', 'pagedaemon', 'leak')")" = 3 ]
 check "the leak is a deadlock the verdict proves" \
 	[ "$(q "$DB" "select deadlock_kind from runs where scenario='irq_exhaust'")" = proven ]
+check "... and its final wait is not counted as a stall" \
+	[ "$(q "$DB" "select longest_stall_seconds < 1 from runs where scenario='irq_exhaust'")" = 1 ]
+# The same leak with mempool, whose poll's give-back the verdict cannot
+# bound: the watchdog is the backstop, and explain says it proved nothing.
+$MEMSIM run tests/scenarios/irq_exhaust.lua -p allocator=mempool --db "$DB" > /dev/null 2>&1
+id=$(q "$DB" "select id from runs where scenario='irq_exhaust' and allocator='mempool'")
+check "what the verdict cannot prove is a livelock, by the watchdog" \
+	[ "$(q "$DB" "select deadlock_kind from runs where id=$id")" = livelock ]
+$MEMSIM explain "$id" --db "$DB" > "$TMP/explain" 2>&1
+check "explain: a livelock carries the caveat that it is not proven" \
+	grep -q "^caveat: the watchdog fired after [0-9.]*s without progress, but the verdict could not prove" "$TMP/explain"
+check "explain: ... and the verdict's reason" \
+	grep -q "^verdict unknown: what a zone's poll could give back is not known" "$TMP/explain"

@@ -23,6 +23,8 @@ check "kmalloc_obj: a stall of 20 s or more in at least half the seeds" \
 	[ "$(q "$DB" "select count(distinct r.id) >= 10 from runs r join events e on e.run_id = r.id where allocator='kmalloc_obj' and e.kind='stall' and cast(substr(e.detail, 17) as real) >= 20")" = 1 ]
 check "kmalloc_obj: in each such stall the page daemon waits inside kmem_slab_alloc" \
 	[ "$(q "$DB" "select count(*) from runs r join events e on e.run_id = r.id where allocator='kmalloc_obj' and e.kind='stall' and cast(substr(e.detail, 17) as real) >= 20 and not exists (select 1 from events w where w.run_id = r.id and w.kind='stall_wait' and w.thread='pagedaemon' and w.detail like 'VMWait: kmem_slab_alloc:%')")" = 0 ]
+check "kmalloc_obj: each run's longest_stall_seconds is its longest recorded stall" \
+	[ "$(q "$DB" "select count(*) from runs r where allocator='kmalloc_obj' and abs(r.longest_stall_seconds - (select max(cast(substr(e.detail, 17) as real)) from events e where e.run_id = r.id and e.kind='stall')) < 0.001")" -ge 10 ]
 check "kmalloc_obj: slabs take kernel address space" \
 	[ "$(q "$DB" "select min(kva_peak) >= 131072 from runs where allocator='kmalloc_obj'")" = 1 ]
 check "reserve_kmalloc_obj N=0 simulates exactly what kmalloc_obj does" \
@@ -48,6 +50,13 @@ rc=$?
 check "explain: exit 0 on a recorded run" [ $rc = 0 ]
 check "explain: the verdict says why it is not a deadlock" \
 	grep -q "verdict *alive" "$TMP/explain"
+check "explain: the longest stall" grep -q "^longest stall: [0-9.]*s$" "$TMP/explain"
+check "explain: each stall with its start and duration" \
+	grep -q "^  from t=[0-9.]*s: no progress for [0-9.]* s" "$TMP/explain"
+check "explain: ... and what each thread waited on" \
+	grep -q "^    pagedaemon  *VMWait: kmem_slab_alloc: page" "$TMP/explain"
+check "explain: no watchdog caveat on a run that is not a livelock" \
+	sh -c "! grep -q '^caveat:' '$TMP/explain'"
 $MEMSIM explain 99999 --db "$DB" > /dev/null 2> "$TMP/err"
 check "explain: an unknown run is one line, exit 2" \
 	[ $? = 2 -a "$(wc -l < "$TMP/err")" = 1 ]
