@@ -45,14 +45,15 @@ const char *verdict_kind_name(enum verdict_kind kind)
 	}
 }
 
-static struct proc *proc_of(const struct core_thread *t)
+/* A user thread killed by the OOM killer exits when its timeout ends. */
+static int killed_proc(const struct core_thread *t)
 {
 	struct proc *p;
 
 	for (p = allproc; p != NULL; p = p->next)
 		if (p->td == t)
-			return p;
-	return NULL;
+			return p->killed;
+	return 0;
 }
 
 /* Threads that run for ever and whose effect B bounds. */
@@ -61,27 +62,17 @@ static int background(const struct core_thread *t)
 	return t->role == CORE_ROLE_RX || t->role == CORE_ROLE_KMPOLL;
 }
 
-/*
- * The page daemon running a pass: with nothing on the active and
- * inactive queues and no OOM kill possible, a pass can only move cached
- * pages to the free queue (B counts them already).
- */
-static int daemon_idle_pass(void)
-{
-	return vm_queues[PQ_ACTIVE].count == 0 &&
-	    vm_queues[PQ_INACTIVE].count == 0 && !swap_pager_full;
-}
 
 enum reach { NO, YES, CANNOT_SAY };
 
 /* Could `t`'s need ever be met, with at most `b` pages free? */
-static enum reach reachable(const struct core_thread *t, int64_t b)
+static enum reach reachable(const struct verdict_world *w,
+    const struct core_thread *t, int64_t b)
 {
 	const struct core_need *n = &t->need;
-	const struct proc *p;
 
 	if (t->role == CORE_ROLE_USER && t->timed &&
-	    (p = proc_of(t)) != NULL && p->killed)
+	    w->exits_on_timeout != NULL && w->exits_on_timeout(t))
 		return YES;	/* woken by its timeout, it exits */
 	switch (n->kind) {
 	case CORE_NEED_PAGES:
@@ -114,22 +105,51 @@ static void why_thread(char *why, size_t len, const char *verb,
 
 void verdict_check(struct verdict *v)
 {
-	int64_t io = (int64_t)swapdev.queued + swapdev.inflight +
-	    filedev.queued + filedev.inflight;
-	int64_t rx, polls = 0, r, b;
-	struct core_thread *t, *unknown = NULL;
+	struct verdict_world w;
 	struct alloc_zone *z;
+	int64_t r;
+
+	memset(&w, 0, sizeof(w));
+	w.threads = core_threads();
+	w.io = (int64_t)swapdev.queued + swapdev.inflight + filedev.queued +
+	    filedev.inflight;
+	w.free = vmstats.v_free_count;
+	w.cache = vmstats.v_cache_count;
+	if (w.io > 0) {
+		verdict_decide(&w, v);	/* alive: the rest is not needed */
+		return;
+	}
+	w.rx = kload_releasable_pages();
+	for (z = alloc_zones(); z != NULL && w.polls >= 0; z = z->next) {
+		r = alloc_reclaimable(z);
+		w.polls = r < 0 ? -1 : w.polls + r;
+	}
+	/*
+	 * With nothing on the active and inactive queues and no OOM kill
+	 * possible, a pass can only move cached pages to the free queue
+	 * (B counts them already).
+	 */
+	w.daemon_idle = vm_queues[PQ_ACTIVE].count == 0 &&
+	    vm_queues[PQ_INACTIVE].count == 0 && !swap_pager_full;
+	w.exits_on_timeout = killed_proc;
+	verdict_decide(&w, v);
+}
+
+void verdict_decide(const struct verdict_world *w, struct verdict *v)
+{
+	int64_t b;
+	struct core_thread *t, *unknown = NULL;
 	int nsleepers = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->bound = -1;
-	if (io > 0) {
+	if (w->io > 0) {
 		v->kind = VERDICT_ALIVE;
 		snprintf(v->why, sizeof(v->why), "%lld I/Os queued or in "
-		    "flight", (long long)io);
+		    "flight", (long long)w->io);
 		return;
 	}
-	for (t = core_threads(); t != NULL; t = t->next_all) {
+	for (t = w->threads; t != NULL; t = t->next_all) {
 		if (t->exited || background(t))
 			continue;
 		if (t->chan != NULL || t->spinning) {
@@ -141,30 +161,25 @@ void verdict_check(struct verdict *v)
 			snprintf(v->why, sizeof(v->why), "%s can run", t->name);
 			return;
 		}
-		if (t->role == CORE_ROLE_PAGEDAEMON && daemon_idle_pass())
+		if (t->role == CORE_ROLE_PAGEDAEMON && w->daemon_idle)
 			continue;
 		if (unknown == NULL)
 			unknown = t;
 	}
-	rx = kload_releasable_pages();
-	for (z = alloc_zones(); z != NULL && polls >= 0; z = z->next) {
-		r = alloc_reclaimable(z);
-		polls = r < 0 ? -1 : polls + r;
-	}
-	if (rx < 0 || polls < 0) {
+	if (w->rx < 0 || w->polls < 0) {
 		v->kind = VERDICT_UNKNOWN;
 		snprintf(v->why, sizeof(v->why), "what %s could give back is "
-		    "not known", rx < 0 ? "the receive loads" :
+		    "not known", w->rx < 0 ? "the receive loads" :
 		    "a zone's poll");
 		return;
 	}
-	b = vmstats.v_free_count + vmstats.v_cache_count + rx + polls;
+	b = w->free + w->cache + w->rx + w->polls;
 	v->bound = b;
-	for (t = core_threads(); t != NULL; t = t->next_all) {
+	for (t = w->threads; t != NULL; t = t->next_all) {
 		if (t->exited || background(t) ||
 		    (t->chan == NULL && !t->spinning))
 			continue;
-		switch (reachable(t, b)) {
+		switch (reachable(w, t, b)) {
 		case YES:
 			v->kind = VERDICT_ALIVE;
 			why_thread(v->why, sizeof(v->why), "can wake", t);
@@ -198,8 +213,8 @@ void verdict_check(struct verdict *v)
 	    "pending; at most %lld pages can ever be free (free %lld + cache "
 	    "%lld + %lld receive buffers ending + %lld in free slabs), out of "
 	    "reach of every sleeper's need", (long long)b,
-	    (long long)vmstats.v_free_count, (long long)vmstats.v_cache_count,
-	    (long long)rx, (long long)polls);
+	    (long long)w->free, (long long)w->cache, (long long)w->rx,
+	    (long long)w->polls);
 }
 
 /* ---- stalls ------------------------------------------------------------ */

@@ -39,6 +39,28 @@ struct verdict {
 
 /* Decide now.  Reads the model; changes nothing. */
 void verdict_check(struct verdict *v);
+
+/*
+ * What the decision reads: verdict_check() gathers it from the model,
+ * a test builds it by hand.
+ */
+struct core_thread;
+struct verdict_world {
+	struct core_thread *threads;	/* every thread, by next_all */
+	int64_t io;			/* I/Os queued or in flight */
+	int64_t free, cache;		/* v_free_count, v_cache_count */
+	int64_t rx;			/* pages receive loads will give back
+					 * (kload_releasable_pages(); -1:
+					 * not known) */
+	int64_t polls;			/* pages the zones' polls could give
+					 * back (-1: not known) */
+	int daemon_idle;		/* a page daemon pass could only move
+					 * cached pages to the free queue */
+	/* whether sleeping user thread t exits at its timeout; may be NULL */
+	int (*exits_on_timeout)(const struct core_thread *t);
+};
+/* The rule itself, over `w`; class floors from vm_class_floor(). */
+void verdict_decide(const struct verdict_world *w, struct verdict *v);
 const char *verdict_kind_name(enum verdict_kind kind);
 
 /* Stall bookkeeping: start with the run (after the engine exists). */
