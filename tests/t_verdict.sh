@@ -21,3 +21,8 @@ check "... and the process ran again after it: all of its 24 MiB and the hog's 4
 $MEMSIM explain 1 --db "$DB" > "$TMP/explain" 2>&1
 check "explain shows the stall and who waited" \
 	grep -q "^    dirtier  *pfault: free+cache" "$TMP/explain"
+check "explain: the longest stall" grep -q "^longest stall: [0-9.]*s$" "$TMP/explain"
+check "explain: the stall with its start, duration and end" \
+	grep -q "^  from t=[0-9.]*s: no progress for [0-9.]* s, t=[0-9.]*\.\.[0-9.]*, then progress resumed" "$TMP/explain"
+check "explain: no watchdog caveat on a run that survived" \
+	sh -c "! grep -q '^caveat:' '$TMP/explain'"
