@@ -14,11 +14,15 @@
 #define MEMSIM_KLOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
-/* mbinit() when a receive load exists, then one thread per load;
- * -1 with a message on a bad tunable. */
+/*
+ * Boot: the zones{} types (alloc_zone_create), each load's share on
+ * every CPU, mbinit() when a receive load exists, one thread per
+ * interrupt_load{}; -1 with a message when a zone or tunable is bad.
+ */
 int kload_start(const struct config *cfg, char *err, size_t errlen);
 /*
  * For the deadlock verdict: how many pages the receive loads hold that
@@ -32,5 +36,15 @@ int kload_start(const struct config *cfg, char *err, size_t errlen);
  * pages only on a later blocking kmalloc.  -1 if it cannot be said.
  */
 int64_t kload_releasable_pages(void);
+
+/*
+ * zones{}: the object size of a kernel malloc type memsim knows by name
+ * (M_VM_OBJECT, M_VNODE, M_VFSCACHE), 0 for any other.
+ */
+uint64_t kload_zone_kernel_size(const char *name);
+
+/* Kernel memory at the end of a run, into the counters table. */
+struct result;
+void kload_record(struct result *res, int ncpus);
 
 #endif

@@ -18,6 +18,7 @@
 #include <lua.h>
 
 #include "allocators/alloc.h"
+#include "kload.h"
 #include "script_state.h"
 #include "vm_model.h"
 
@@ -307,6 +308,9 @@ static void read_zone(lua_State *L, int line, struct config *cfg, int i)
 			    z->name);
 	read_zone_alloc(&t, z);
 	script_opt_size(&t, "size", &z->objsize);
+	if (z->objsize == 0 && kload_zone_kernel_size(z->name) == 0)
+		script_raisef(L, line, "%s '%s' needs a size (known kernel "
+		    "types: M_VM_OBJECT, M_VNODE, M_VFSCACHE)", what, z->name);
 	script_opt_real(&t, "rate", &script_kind_rate, &z->load_rate);
 	script_opt_real(&t, "hold", &script_kind_time, &z->load_hold);
 	script_opt_long(&t, "count", 1, LUA_MAXINTEGER, &z->load_count);

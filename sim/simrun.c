@@ -364,6 +364,7 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 	    core_last_progress() : -1;
 	row->end_time = now;
 	record_thresholds(res);
+	kload_record(res, cfg->ncpus);
 	if (row->outcome == OUTCOME_DEADLOCK || row->outcome == OUTCOME_PANIC) {
 		record_state(res);
 		if (row->outcome == OUTCOME_DEADLOCK)

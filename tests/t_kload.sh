@@ -23,3 +23,25 @@ check "interrupt: no m_getcl, so no m_drops event" \
 	[ "$(q "$DB" "select count(*) from events e join runs r on r.id = e.run_id where kind = 'm_drops' and json_extract(params, '\$.class') = 'interrupt'")" = 0 ]
 check "mbuf: kmalloc zones take kernel address space beyond the interrupt run's ($(col kva_peak mbuf) > $(col kva_peak interrupt))" \
 	[ "$(col kva_peak mbuf)" -gt "$(col kva_peak interrupt)" ]
+
+# zones{}: declared types with loads on every CPU.
+Z=$TMP/z.db
+$MEMSIM run tests/scenarios/zones_churn.lua --db "$Z" >/dev/null 2>&1
+cnt() { q "$Z" "select value from counters where name = '$1'"; }
+check "zones: the run survives" [ "$(q "$Z" "select outcome from runs")" = survived ]
+check "zones: vnodes in use near rate x hold = 2000 ($(cnt M_VNODE_inuse))" \
+	[ "$(cnt M_VNODE_inuse)" -ge 1600 -a "$(cnt M_VNODE_inuse)" -le 2400 ]
+check "zones: namecache entries in use near 16000 ($(cnt M_VFSCACHE_inuse))" \
+	[ "$(cnt M_VFSCACHE_inuse)" -ge 14000 -a "$(cnt M_VFSCACHE_inuse)" -le 18000 ]
+check "zones: kmalloc_obj types hold whole 32-page slabs ($(cnt M_VNODE_pages), $(cnt M_VFSCACHE_pages))" \
+	[ $(( $(cnt M_VNODE_pages) % 32 )) = 0 -a $(( $(cnt M_VFSCACHE_pages) % 32 )) = 0 -a "$(cnt M_VNODE_pages)" -ge 32 ]
+check "zones: enough slabs for what is in use (398 vnode-sized objects... $(cnt M_VNODE_pages) pages)" \
+	[ $(( $(cnt M_VNODE_pages) / 32 * 250 )) -ge "$(cnt M_VNODE_inuse)" ]
+check "zones: the regular kmalloc type takes kmalloc zones ($(cnt kmalloc_zone_pages) pages)" \
+	[ "$(cnt kmalloc_zone_pages)" -ge 32 -a "$(cnt M_TEMP_inuse)" -gt 0 ]
+check "zones: without a receive load there are no mbufs" [ "$(cnt m_clusters)" = 0 ]
+printf 'kernel { zones = { { name = "V", rate = 10 } } }\nprocess { name = "a", run = function(p) end }\n' > "$TMP/nosize.lua"
+$MEMSIM run "$TMP/nosize.lua" --db "$TMP/e.db" > "$TMP/out" 2>&1
+rc=$?
+check "zones: an unknown type without a size is one line, exit 2" \
+	[ $rc = 2 -a "$(grep -c "zones\[1\] 'V' needs a size" "$TMP/out")" = 1 ]
