@@ -95,6 +95,7 @@ struct config {
 	char sha256[65];	/* of the scenario file's bytes */
 	double duration;	/* simulated seconds */
 	double watchdog;	/* livelock interval */
+	double warmup;		/* receive loads start this much later */
 	double sample_every;
 
 	/* machine{} */
@@ -110,6 +111,7 @@ struct config {
 	double touch_cost, fault_cost, scan_cost, pass_cost, quantum;
 
 	/* kernel{} */
+	int cold_boot;		/* boot = "cold": an empty kernel_map */
 	struct zone_cfg swapmeta;
 	struct zone_cfg zones[CFG_MAX_ZONES];	/* other kmalloc_obj zones */
 	int nzones;

@@ -275,6 +275,8 @@ int64_t kload_releasable_pages(void)
 		}
 	}
 	return n + zones_releasable_pages();
+}
+
 /* ---- zones{}: other kmalloc_obj and kmalloc types ---------------------- */
 
 /*

@@ -58,7 +58,94 @@ static int curcpu(void)
 	return td != NULL ? td->cpu % ncpus : 0;
 }
 
-void kmem_init(const struct config *cfg)
+static int64_t kva_alloc(int64_t size, int64_t align);
+static void pmap_growkernel(int64_t end);
+
+static int64_t tunable(const struct config *cfg, const char *name,
+    int64_t dflt)
+{
+	int i;
+
+	for (i = 0; i < cfg->ntunables; i++)
+		if (strcmp(cfg->tunables[i].name, name) == 0)
+			return (int64_t)cfg->tunables[i].value;
+	return dflt;
+}
+
+static int64_t pages_for(int64_t bytes)
+{
+	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+int64_t kmem_boot_pt_pages_default(int64_t p)
+{
+	int64_t span = KVA_PT_SPAN;
+
+	return (p * BOOT_SIZEOF_VM_PAGE + span - 1) / span +
+	    (p * BOOT_SIZEOF_PV_ENTRY + span - 1) / span + 1 + 128;
+}
+
+int64_t kmem_boot_kva_pages_default(int64_t p)
+{
+	int64_t kb = p * (PAGE_SIZE / 1024), nbuf, nswbuf_kva;
+
+	/* machdep.c: nbuf = 50 + (KB - 128 MiB)/320 above 128 MiB */
+	nbuf = 50 + (kb > 128 * 1024 ? (kb - 128 * 1024) / 320 : 0);
+	nswbuf_kva = nbuf / 4 < 512 ? nbuf / 4 : 512;
+	if (nswbuf_kva < 16)
+		nswbuf_kva = 16;
+	return pages_for(p * BOOT_SIZEOF_PV_ENTRY) +
+	    pages_for(nbuf * BOOT_BKVASIZE) +
+	    pages_for(2 * nswbuf_kva * BOOT_MAXPHYS);
+}
+
+/*
+ * A booted kernel's kernel_map (see kmem.h): page tables built by
+ * create_pagetables() from memory that was never a managed page, the
+ * boot-time KVA, and the kmalloc memory of the types in use.
+ */
+static int boot_warm(const struct config *cfg, char *err, size_t errlen)
+{
+	int64_t p = vmstats.v_page_count, pt, kva, km, addr, n;
+	uint32_t id;
+
+	pt = tunable(cfg, "kernel_boot_pt_pages",
+	    kmem_boot_pt_pages_default(p));
+	kva = tunable(cfg, "kernel_boot_kva_pages",
+	    kmem_boot_kva_pages_default(p));
+	km = tunable(cfg, "kernel_boot_kmalloc_pages", p / 64);
+	kmem_stats.boot_pt_pages = pt;
+	kmem_stats.kernel_vm_end = pt * (int64_t)KVA_PT_SPAN;
+	if (kmem_stats.kernel_vm_end > kmem_stats.kva_size)
+		kmem_stats.kernel_vm_end = kmem_stats.kva_size;
+	if (kva > 0) {
+		addr = kva_alloc(kva * PAGE_SIZE, PAGE_SIZE);
+		if (addr < 0) {
+			snprintf(err, errlen, "tunable kernel_boot_kva_pages: "
+			    "%lld pages do not fit in kernel_map (kva %lld "
+			    "bytes)", (long long)kva,
+			    (long long)kmem_stats.kva_size);
+			return -1;
+		}
+		pmap_growkernel(addr + kva * PAGE_SIZE);
+	}
+	n = (km + ZONE_MAXPGLOAD_MAPENT - 1) / ZONE_MAXPGLOAD_MAPENT;
+	if (n * ZONE_MAXPGLOAD_MAPENT > vmstats.v_free_count / 2) {
+		snprintf(err, errlen, "tunable kernel_boot_kmalloc_pages: %lld "
+		    "pages is more than half the free memory (%lld pages)",
+		    (long long)km, (long long)vmstats.v_free_count);
+		return -1;
+	}
+	for (; n > 0; n--) {
+		/* 128 KiB kmalloc zones of the types in use, wired */
+		id = kmem_slab_alloc(128 * 1024, 128 * 1024, M_WAITOK, NULL);
+		assert(id != 0);
+		kmem_stats.boot_kmalloc_pages += kmem_slab_npages(id);
+	}
+	return 0;
+}
+
+int kmem_init(const struct config *cfg, char *err, size_t errlen)
 {
 	uint32_t i;
 	int c;
@@ -91,6 +178,7 @@ void kmem_init(const struct config *cfg)
 	mapent_refilling = 0;
 	core_chan_init(&chan_zgetlk, "zgetlk");
 	kmem_generation++;
+	return cfg->cold_boot ? 0 : boot_warm(cfg, err, errlen);
 }
 
 int64_t kmem_vme_avail(int cpu)

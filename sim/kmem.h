@@ -45,6 +45,8 @@ struct kmem_stats {
 	int64_t kva_used, kva_peak;	/* bytes mapped or reserved */
 	int64_t kernel_vm_end;		/* page-table high-water, bytes */
 	int64_t pt_pages;		/* kernel PT pages; never freed */
+	int64_t boot_pt_pages;		/* built before the managed pages */
+	int64_t boot_kmalloc_pages;	/* wired at boot (warm) */
 	int64_t slab_allocs, slab_frees;	/* kmem_slab_alloc/free */
 	int64_t slab_alloc_failures;	/* NULL returns */
 	int64_t slab_alloc_waits;	/* vm_wait sleeps inside it */
@@ -58,13 +60,39 @@ extern struct kmem_stats kmem_stats;
 extern unsigned kmem_generation;
 
 /*
- * kmem_init(): an empty kernel_map of cfg->kva bytes (0 means the
- * scenario default, 8 GiB), page-table high-water at 0, MAX_MAPENT boot
- * entries in the MAP ENTRY zone and the per-CPU seed caches of
- * vm_map_entry_reserve_cpu_init() (vm_map.c:887-908).  Called from
- * vm_init(), as vm_mem_init() calls kmem_init() in the kernel.
+ * kmem_init(): kernel_map of cfg->kva bytes (0 means the scenario
+ * default, 8 GiB), MAX_MAPENT boot entries in the MAP ENTRY zone and the
+ * per-CPU seed caches of vm_map_entry_reserve_cpu_init() (vm_map.c
+ * :887-908).  Called from vm_init(), as vm_mem_init() calls kmem_init()
+ * in the kernel, once the managed pages are free.
+ *
+ * A cold boot (kernel{ boot = "cold" }) leaves kernel_map empty with its
+ * page-table high-water at 0.  A warm boot (the default) starts it as a
+ * booted kernel has it:
+ *  - kernel_vm_end at kernel_boot_pt_pages x 2 MiB: create_pagetables()
+ *    (pc64 pmap.c) builds, from memory below the managed pages, PT pages
+ *    for the vm_page array, the PV entries, the page-table structures and
+ *    128 more, at the bottom of kernel VA;
+ *  - kernel_boot_kva_pages of KVA in use there without managed pages
+ *    (pmap_init()'s initial PV entries, the buffer cache's and pager's
+ *    submaps), one entry;
+ *  - kernel_boot_kmalloc_pages (rounded up to 128 KiB zones) of wired
+ *    kmalloc memory of the malloc types a booted system has in use.
+ * The zinit() KVA of the interrupt zones is taken by their own set-up
+ * (zalloc_init).  Defaults: kmem_boot_*_default(); the sizes they use
+ * are assumed where the reference has none.  -1 with a message when a
+ * tunable cannot be met.
  */
-void kmem_init(const struct config *cfg);
+int kmem_init(const struct config *cfg, char *err, size_t errlen);
+
+/* sizeof() on x86_64 HEAD, assumed (not in the reference) */
+#define BOOT_SIZEOF_VM_PAGE	128
+#define BOOT_SIZEOF_PV_ENTRY	64
+#define BOOT_BKVASIZE		(16 * 1024)
+#define BOOT_MAXPHYS		(128 * 1024)
+/* Warm-boot defaults for a machine of `p` managed pages. */
+int64_t kmem_boot_pt_pages_default(int64_t p);
+int64_t kmem_boot_kva_pages_default(int64_t p);
 
 /*
  * kmem_alloc_pageable(): reserve `bytes` (rounded to pages) of KVA with

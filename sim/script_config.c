@@ -50,7 +50,7 @@ static void once(lua_State *L, int line, int *seen, const char *what)
 }
 
 static const char *const scenario_keys[] = {
-	"name", "duration", "watchdog", "sample_every", NULL,
+	"name", "duration", "watchdog", "sample_every", "warmup", NULL,
 };
 
 static int l_scenario(lua_State *L)
@@ -70,6 +70,9 @@ static int l_scenario(lua_State *L)
 	script_opt_real(&t, "watchdog", &script_kind_time, &cfg->watchdog);
 	script_opt_real(&t, "sample_every", &script_kind_time,
 	    &cfg->sample_every);
+	script_opt_real(&t, "warmup", &script_kind_time, &cfg->warmup);
+	if (!(cfg->warmup >= 0) || isinf(cfg->warmup))
+		script_raisef(L, line, "warmup must be >= 0");
 	if (!(cfg->duration > 0))
 		script_raisef(L, line, "duration must be > 0");
 	if (!(cfg->watchdog > 0))
@@ -338,18 +341,30 @@ static void read_zones(lua_State *L, int line, struct config *cfg)
 	cfg->nzones = (int)n;
 }
 
-static const char *const kernel_keys[] = { "swapmeta", "zones",
-	"pf_memalloc", NULL };
+static const char *const kernel_keys[] = {
+	"boot", "swapmeta", "zones", "pf_memalloc", NULL,
+};
 
 static int l_kernel(lua_State *L)
 {
 	struct script *s;
 	struct script_tbl t;
+	char boot[CFG_NAME_LEN];
 	int line;
 
 	s = api_enter(L, "kernel", &line);
 	once(L, line, &s->kernel_line, "kernel");
 	script_check_known(L, 1, line, kernel_keys, "kernel");
+	t = (struct script_tbl){ L, 1, line };
+	if (script_opt_name(&t, "boot", boot, sizeof(boot))) {
+		if (strcmp(boot, "cold") == 0)
+			s->cfg->cold_boot = 1;
+		else if (strcmp(boot, "warm") == 0)
+			s->cfg->cold_boot = 0;
+		else
+			script_raisef(L, line, "boot: expected 'warm' or "
+			    "'cold', got '%s'", boot);
+	}
 	if (lua_getfield(L, 1, "swapmeta") != LUA_TNIL) {
 		if (lua_type(L, -1) != LUA_TTABLE)
 			script_raisef(L, line, "swapmeta: expected a table, "
@@ -793,6 +808,8 @@ static void default_name(struct config *cfg, const char *path)
 int script_config_finish(struct config *cfg, const char *path, char *err,
     size_t errlen)
 {
+	int i;
+
 	if (cfg->nprocs == 0) {
 		snprintf(err, errlen, "%s: scenario starts no process", path);
 		return -1;
@@ -801,5 +818,9 @@ int script_config_finish(struct config *cfg, const char *path, char *err,
 		return -1;
 	if (cfg->name[0] == '\0')
 		default_name(cfg, path);
+	/* warmup: the receive loads start late, the run lasts as long */
+	for (i = 0; i < cfg->nirqs; i++)
+		cfg->irqs[i].start += cfg->warmup;
+	cfg->duration += cfg->warmup;
 	return 0;
 }

@@ -104,6 +104,9 @@ static const struct tunable tunables[] = {
 	{ "dma_reserved", &vm_dma_reserved },
 	{ "swap_async_max", &swap_async_max_value },
 	{ "nmbclusters", &elsewhere },
+	{ "kernel_boot_pt_pages", &elsewhere },
+	{ "kernel_boot_kva_pages", &elsewhere },
+	{ "kernel_boot_kmalloc_pages", &elsewhere },
 	{ NULL, &dummy },
 };
 
@@ -970,8 +973,8 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 	vm_cnt.min_free = vmstats.v_free_count;
 	vm_fail_nth_alloc = 0;
 	vm_fail_injected = 0;
-	kmem_init(cfg);		/* kernel_map, as vm_mem_init() does */
-	return 0;
+	/* kernel_map, as vm_mem_init() does */
+	return kmem_init(cfg, err, errlen);
 }
 
 /* v_inactive_target = v_free_count/16 at daemon start (:2324). */

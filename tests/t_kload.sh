@@ -45,3 +45,23 @@ $MEMSIM run "$TMP/nosize.lua" --db "$TMP/e.db" > "$TMP/out" 2>&1
 rc=$?
 check "zones: an unknown type without a size is one line, exit 2" \
 	[ $rc = 2 -a "$(grep -c "zones\[1\] 'V' needs a size" "$TMP/out")" = 1 ]
+
+# A warm kernel_map (the default) against a cold one, and warmup.
+W=$TMP/w.db
+$MEMSIM run $S -p boot=cold --db "$W" >/dev/null 2>&1
+$MEMSIM run $S -p warmup=2s --db "$W" >/dev/null 2>&1
+wc() { q "$W" "select value from counters c join runs r on r.id = c.run_id where name = '$1' and json_extract(params, '\$.boot') = '$2'"; }
+wk() { q "$DB" "select value from counters c join runs r on r.id = c.run_id where name = '$1' and json_extract(params, '\$.class') = 'mbuf'"; }
+check "warm: page tables of the boot area exist, 131 x 2 MiB at 32 MiB ($(wk kernel_vm_end))" \
+	[ "$(wk kernel_vm_end)" -ge $((131 * 2097152)) ]
+check "warm: no managed page became a kernel page table ($(wk kernel_pt_pages))" \
+	[ "$(wk kernel_pt_pages)" = 0 ]
+check "cold: kernel_map starts empty, so slabs need page-table pages ($(wc kernel_pt_pages cold))" \
+	[ "$(wc kernel_pt_pages cold)" -gt 0 -a "$(wc kernel_vm_end cold)" -lt $((131 * 2097152)) ]
+check "warm: kernel_map holds the boot KVA and kmalloc types in use beyond the cold one's" \
+	[ "$(wk kva_used)" -gt "$(wc kva_used cold)" ]
+wu="json_extract(params, '\$.warmup') = '2s'"
+check "warmup: the run lasts warmup + duration" \
+	[ "$(q "$W" "select end_time from runs where $wu")" = 6.0 ]
+check "warmup: the receive load's kmalloc zones are wired only after it" \
+	[ "$(q "$W" "select (select max(wired) from samples s where s.run_id = r.id and t < 1.95) + 256 < (select max(wired) from samples s where s.run_id = r.id and t >= 2) from runs r where $wu")" = 1 ]

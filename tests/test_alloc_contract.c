@@ -58,6 +58,7 @@ static void boot(uint64_t ram, int ncpus)
 	char err[256];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
 	cfg.ram = ram;
 	cfg.swap = 64 * MiB;
 	cfg.ncpus = ncpus;

@@ -31,6 +31,7 @@ static void boot(uint64_t ram)
 	char err[256];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
 	cfg.ram = ram;
 	cfg.ncpus = 1;
 	if (vm_init(&cfg, err, sizeof(err)) != 0)

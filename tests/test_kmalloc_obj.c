@@ -33,6 +33,7 @@ static void boot(uint64_t ram, int ncpus, uint64_t kva)
 	char err[256];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
 	cfg.ram = ram;
 	cfg.ncpus = ncpus;
 	cfg.kva = kva;

@@ -36,6 +36,7 @@ static void boot(void)
 	char err[256];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
 	cfg.ram = 256 * MiB;
 	cfg.ncpus = 1;
 	if (vm_init(&cfg, err, sizeof(err)) != 0)

@@ -100,14 +100,14 @@ static int fails_with(const char *text, const char *tail)
 	"local tag = param('tag', 'x')\n" \
 	"local n2 = param('n', 5)\n" \
 	"scenario { name = 'swap_storm', duration = '120s', watchdog = 5," \
-	" sample_every = '100ms' }\n" \
+	" sample_every = '100ms', warmup = '1s' }\n" \
 	"machine { ram = '512M', ncpus = 4, swap = '2G'," \
 	" swap_write_bw = '50M', swap_read_bw = 1048576," \
 	" swap_latency = '3ms', file_read_bw = '100M'," \
 	" file_latency = '4ms', kva = '4G', touch_cost = '60ns'," \
 	" fault_cost = '3us', scan_cost = '200ns', pass_cost = '30us'," \
 	" quantum = '2ms', v_free_min = 500, swap_async_max = 4 }\n" \
-	"kernel { swapmeta = { allocator = '%s'," \
+	"kernel { boot = 'cold', swapmeta = { allocator = '%s'," \
 	" reserve = 5, refill = 'nowait', exclusive = false },\n" \
 	"  zones = { { name = 'VNODE', size = '512', rate = '200/s'," \
 	" hold = '2s', count = 2 },\n" \
@@ -144,8 +144,10 @@ static void test_good_scenario(void)
 	CHECK(strcmp(cfg.path, path) == 0, "cfg->path is the file");
 	CHECK(cfg.sha256[0] == '\0', "sha256 left to the caller");
 	CHECK(cfg.seed == 99, "seed recorded");
-	CHECK(cfg.duration == 120 && cfg.watchdog == 5 &&
-	    fabs(cfg.sample_every - 0.1) < 1e-12, "scenario times");
+	CHECK(cfg.duration == 121 && cfg.watchdog == 5 && cfg.warmup == 1 &&
+	    fabs(cfg.sample_every - 0.1) < 1e-12,
+	    "scenario times; warmup lengthens the run");
+	CHECK(cfg.cold_boot == 1, "kernel boot = cold");
 	CHECK(cfg.ram == 512ull << 20 && cfg.ncpus == 4 &&
 	    cfg.swap == 2ull << 30 && cfg.kva == 4ull << 30, "machine sizes");
 	CHECK(cfg.swap_write_bw == 50.0 * 1048576 &&
@@ -188,8 +190,8 @@ static void test_good_scenario(void)
 	CHECK(cfg.nirqs == 2 && strcmp(cfg.irqs[0].name, "rx") == 0 &&
 	    cfg.irqs[0].klass == IRQ_CLASS_INTERRUPT &&
 	    cfg.irqs[0].rate == 500 && cfg.irqs[0].pages == 2 &&
-	    fabs(cfg.irqs[0].hold - 0.02) < 1e-15 && cfg.irqs[0].start == 3,
-	    "interrupt_load rx");
+	    fabs(cfg.irqs[0].hold - 0.02) < 1e-15 && cfg.irqs[0].start == 4,
+	    "interrupt_load rx, starting after the warmup");
 	CHECK(strcmp(cfg.irqs[1].name, "irq2") == 0 && cfg.irqs[1].rate == 10 &&
 	    cfg.irqs[1].klass == IRQ_CLASS_MBUF &&
 	    cfg.irqs[1].clusters == 1 && cfg.irqs[1].hold == 0,
@@ -265,11 +267,16 @@ static void test_unknown_options(void)
 	    ":1: unknown option 'nmae' in scenario"), "unknown in scenario");
 	CHECK(fails_with("\nmachine { rma = '1G' }\n",
 	    ":2: unknown option 'rma' in machine"), "unknown in machine");
+	CHECK(fails_with("kernel { boot = 'hot' }\n",
+	    ":1: boot: expected 'warm' or 'cold', got 'hot'"), "boot values");
+	CHECK(fails_with("scenario { warmup = '-1s' }\n" PROC,
+	    ":1: warmup: bad time \"-1s\": times cannot be negative"),
+	    "warmup >= 0");
 	CHECK(fails_with("kernel { swap = {} }\n",
 	    ":1: unknown option 'swap' in kernel"), "unknown in kernel");
 	CHECK(fails_with("kernel { swapmeta = { reserv = 3 } }\n",
 	    ":1: unknown option 'reserv' in swapmeta"), "unknown in swapmeta");
-	CHECK(fails_with("kernel { zones = { { name = 'A' },"
+	CHECK(fails_with("kernel { zones = { { name = 'A', size = 64 },"
 	    " { name = 'B', sise = 1 } } }\n",
 	    ":1: unknown option 'sise' in zones[2]"), "unknown in a zone");
 	CHECK(fails_with("kernel { zones = { { name = 'A' }, x = 1 } }\n",

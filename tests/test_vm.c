@@ -8,6 +8,7 @@
 #include "allocators/alloc.h"
 #include "check.h"
 #include "config.h"
+#include "kmem.h"
 #include "vm_model.h"
 
 static struct config cfg;
@@ -17,6 +18,7 @@ static void boot(uint64_t ram)
 	char err[256];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
 	cfg.ram = ram;
 	cfg.ncpus = 2;
 	if (vm_init(&cfg, err, sizeof(err)) != 0)
@@ -57,11 +59,48 @@ static void test_thresholds(void)
 	    "1 GiB: all but the DMA reserve free at boot");
 }
 
+/* A warm boot: kernel_map as a booted kernel has it (kmem.h). */
+static void test_warm_boot(void)
+{
+	char err[256];
+	int64_t pt, kva, before;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ram = 128ULL << 20;
+	cfg.ncpus = 2;
+	cfg.cold_boot = 1;
+	CHECK(vm_init(&cfg, err, sizeof(err)) == 0, "cold boot of 128 MiB");
+	before = vmstats.v_free_count;
+	CHECK(kmem_stats.kernel_vm_end == 0 && kmem_stats.kva_used == 0,
+	    "cold: kernel_map empty, no page tables");
+	cfg.cold_boot = 0;
+	CHECK(vm_init(&cfg, err, sizeof(err)) == 0, "warm boot of 128 MiB");
+	pt = kmem_boot_pt_pages_default(32768);
+	kva = kmem_boot_kva_pages_default(32768);
+	CHECK(pt == 2 + 1 + 1 + 128 && kva == 512 + 200 + 1024,
+	    "warm defaults at 128 MiB: 132 PT pages, 1736 pages of KVA");
+	CHECK(kmem_stats.kernel_vm_end == pt * 2 * 1048576 &&
+	    kmem_stats.pt_pages == 0,
+	    "page tables of the boot area built outside the managed pages");
+	CHECK(kmem_stats.boot_kmalloc_pages == 512 &&
+	    vmstats.v_free_count == before - 512,
+	    "the kmalloc types in use wire 16 zones (512 pages)");
+	CHECK(kmem_stats.kva_used == (kva + 512) * 4096,
+	    "kernel_map holds the boot KVA and those zones");
+	strcpy(cfg.tunables[0].name, "kernel_boot_kmalloc_pages");
+	cfg.tunables[0].value = 20000;
+	cfg.ntunables = 1;
+	CHECK(vm_init(&cfg, err, sizeof(err)) != 0 &&
+	    strstr(err, "kernel_boot_kmalloc_pages") != NULL,
+	    "a boot kmalloc larger than half the memory is refused");
+}
+
 static void test_tunable_override(void)
 {
 	char err[256];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
 	cfg.ram = 1ULL << 30;
 	cfg.ncpus = 1;
 	strcpy(cfg.tunables[0].name, "v_free_min");
@@ -202,6 +241,7 @@ int main(void)
 {
 	test_thresholds();
 	test_tunable_override();
+	test_warm_boot();
 	test_class_floors();
 	test_cache_recycling();
 	test_zalloc_refill();

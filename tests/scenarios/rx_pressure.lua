@@ -5,10 +5,13 @@
 -- kmalloc, whose new zones need 32 pages at SYSTEM class at once, so
 -- packets are dropped when free pages are short and the load never
 -- waits; with -p class=interrupt the same arrivals take single pages at
--- VM_ALLOC_INTERRUPT instead.
-scenario { name = "rx_pressure", duration = "4s", watchdog = "2s" }
+-- VM_ALLOC_INTERRUPT instead.  -p boot=cold starts kernel_map empty,
+-- -p warmup=2s starts the receive load 2 s after boot.
+scenario { name = "rx_pressure", duration = "4s", watchdog = "2s",
+           warmup = param("warmup", "0s") }
 machine  { ram = "32M", ncpus = 2, swap = "128M" }
-kernel   { swapmeta = { allocator = param("allocator", "zalloc") } }
+kernel   { boot = param("boot", "warm"),
+           swapmeta = { allocator = param("allocator", "zalloc") } }
 process { name = "dirtier", run = function(p)
   local r = p:mmap("40M")
   p:touch(r, { write = true })
