@@ -1,0 +1,57 @@
+-- swapmeta_knobs: scenarios/swapmeta_reserve.lua with each of its
+-- assumptions a parameter, to vary one at a time (docs/findings.md 3):
+--   -p rx_class=interrupt  rx and sock as VM_ALLOC_INTERRUPT pages
+--                          (4 and 1 per arrival) instead of mbuf clusters
+--   -p warmup=5s           the receive loads start 5 s after boot
+--   -p boot=cold           kernel_map empty at boot
+--   -p watchdog=55s        the livelock backstop
+--   -p ncpus=4             CPUs
+--   -p rx_hold=400ms       how long rx holds its buffers
+--   -p kzones=vfs          vnode and namecache kmalloc_obj loads
+-- The defaults are the reference scenario's.
+scenario { name = "swapmeta_knobs", duration = "30s",
+           watchdog = param("watchdog", "5s"), warmup = param("warmup", "0s"),
+           sample_every = "100ms" }
+machine  { ram = "128M", ncpus = param("ncpus", 2), swap = "1G",
+           swap_write_bw = "100M", swap_read_bw = "200M", swap_latency = "2ms" }
+sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
+           N = "0..8", seeds = "1..20" }
+
+-- N and the top-up's flags mean something only for the reserve, so only
+-- its runs read them (a sweep does not multiply the others by N).
+local allocator = param("allocator", "zalloc")
+local swapmeta = { allocator = allocator }
+if allocator == "reserve_kmalloc_obj" then
+  swapmeta.reserve = param("N", 3)
+  swapmeta.refill = param("refill", "intnowait")
+  swapmeta.exclusive = true
+end
+local zones = {}
+if param("kzones", "none") == "vfs" then
+  zones = { { name = "M_VNODE", rate = "2000/s", hold = "2s" },
+            { name = "M_VFSCACHE", rate = "4000/s", hold = "5s" } }
+end
+kernel   { boot = param("boot", "warm"), swapmeta = swapmeta, zones = zones }
+
+process { name = "db", count = 3, run = function(p)
+  local r = p:mmap("70M")
+  p:touch(r, { write = true })
+  for i = 1, 40 do
+    p:touch(r, { pages = 1000, random = true, write = 0.7 })
+    p:compute("20ms")
+  end
+  p:munmap(r)
+end }
+
+local class = param("rx_class", "mbuf")
+local hold = param("rx_hold", "40ms")
+if class == "mbuf" then
+  interrupt_load { name = "rx", rate = "2000/s", clusters = 8, hold = hold }
+  interrupt_load { name = "sock", rate = "1500/s", clusters = 2, hold = "5ms",
+                   consumer = "db", sockbuf = "256K" }
+else
+  interrupt_load { name = "rx", class = "interrupt", rate = "2000/s",
+                   pages = 4, hold = hold }
+  interrupt_load { name = "sock", class = "interrupt", rate = "1500/s",
+                   pages = 1, hold = "5ms", consumer = "db", sockbuf = "256K" }
+end
