@@ -22,6 +22,6 @@ process { name = "dirtier", run = function(p)
 end }
 
 if n < 3 or (n == 3 and rare) then
-  interrupt_load { name = "leak", rate = "500/s", pages = 32, hold = "1000s",
+  interrupt_load { name = "leak", rate = "500/s", pages = 32, hold = "forever",
                    class = "interrupt" }
 end
