@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "explain_json.h"
 #include "result.h"
 #include "signature.h"
 #include "store.h"
@@ -110,7 +111,7 @@ static void print_caveat(const struct run_row *r, const struct event_row *v)
 		    "deadlock\n", r->end_time - r->deadlock_time);
 }
 
-int explain_run(const char *db, int64_t id)
+int explain_run(const char *db, int64_t id, int json)
 {
 	struct store_opts so = { .must_exist = 1 };
 	struct event_row verdict;
@@ -133,6 +134,13 @@ int explain_run(const char *db, int64_t id)
 			fprintf(stderr, "memsim: %s\n", err);
 		store_close(st);
 		return rc == 0 ? 2 : 1;
+	}
+	if (json) {
+		if ((rc = explain_json(st, id, &row, stdout, err,
+		    sizeof(err))) != 0)
+			fprintf(stderr, "memsim: %s\n", err);
+		store_close(st);
+		return rc != 0;
 	}
 	print_head(id, &row);
 	n = 0;

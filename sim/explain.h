@@ -8,7 +8,10 @@
 
 #include <stdint.h>
 
-/* Exit status: 0, 1 (database), 2 (no such run). */
-int explain_run(const char *db, int64_t id);
+/*
+ * Prints run `id` as text, or with `json` as one JSON object
+ * (sim/explain_json.h).  Exit status: 0, 1 (database), 2 (no such run).
+ */
+int explain_run(const char *db, int64_t id, int json);
 
 #endif

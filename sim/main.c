@@ -16,6 +16,8 @@
  *   memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]
  *   memsim merge OUT.db IN.db...
  *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
+ *              [--format text|csv|json|markdown]
+ *   memsim explain RUN_ID [--db FILE] [--format text|json]
  *   memsim replay RUN_ID [--db FILE] [--wall-limit SECONDS]
  *              [--lua-budget N] [--lua-mem SIZE]
  *
@@ -49,6 +51,7 @@
 #include "shrink.h"
 #include "store.h"
 #include "sweep.h"
+#include "table.h"
 #include "units.h"
 #include "version.h"
 
@@ -82,7 +85,8 @@ static void usage(void)
 	    "       memsim merge OUT.db IN.db...\n"
 	    "       memsim report [--db FILE] [--scenario NAME] "
 	    "[--plot DIR [--run ID]]\n"
-	    "       memsim explain RUN_ID [--db FILE]\n"
+	    "                  [--format text|csv|json|markdown]\n"
+	    "       memsim explain RUN_ID [--db FILE] [--format text|json]\n"
 	    "       memsim replay RUN_ID [--db FILE]\n"
 	    "       memsim trace import|dump|stats ... (memsim trace for "
 	    "more)\n"
@@ -473,6 +477,13 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			o->scenario = val;
 		else if (strcmp(a, "--plot") == 0)
 			o->plot_dir = val;
+		else if (strcmp(a, "--format") == 0) {
+			enum table_format f;
+			if (table_format_parse(val, &f) != 0)
+				return cli_die(EXIT_USAGE, "--format %s: expected "
+				    TABLE_FORMAT_NAMES, val);
+			o->format = (int)f + 1;
+		}
 		else if (strcmp(a, "--run") == 0) {
 			if (cli_parse_u64(val, &v) != 0 || v == 0 ||
 			    v > INT64_MAX)
@@ -484,6 +495,8 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	}
 	if (o->run_id != 0 && o->plot_dir == NULL)
 		return cli_die(EXIT_USAGE, "--run needs --plot DIR");
+	if (o->format != 0 && o->plot_dir != NULL)
+		return cli_die(EXIT_USAGE, "--format and --plot: choose one");
 	return 0;
 }
 
@@ -497,16 +510,23 @@ static int cmd_report(int argc, char **argv)
 	return report_main(&o);
 }
 
-/* memsim explain RUN_ID [--db FILE] */
+/* memsim explain RUN_ID [--db FILE] [--format text|json] */
 static int cmd_explain(int argc, char **argv)
 {
 	const char *db = "results.db";
 	uint64_t id = 0;
-	int i, have_id = 0;
+	int i, have_id = 0, json = 0;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			db = argv[++i];
+		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "text") != 0 &&
+			    strcmp(argv[i], "json") != 0)
+				return cli_die(EXIT_USAGE, "explain --format "
+				    "%s: expected text or json", argv[i]);
+			json = strcmp(argv[i], "json") == 0;
 		} else if (!have_id && cli_parse_u64(argv[i], &id) == 0 &&
 		    id > 0 && id <= INT64_MAX) {
 			have_id = 1;
@@ -519,7 +539,7 @@ static int cmd_explain(int argc, char **argv)
 	if (!have_id)
 		return cli_die(EXIT_USAGE, "explain: which run? (usage: memsim "
 		    "explain RUN_ID [--db FILE])");
-	return explain_run(db, (int64_t)id);
+	return explain_run(db, (int64_t)id, json);
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "report_table.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -584,6 +585,19 @@ int report_main(const struct report_opts *o)
 		goto out;
 	if (o->run_id != 0) {
 		rc = plot_run(st, o->run_id, o->plot_dir);
+		goto out;
+	}
+	if (o->format != 0) {
+		rc = report_table(st, o->scenario,
+		    (enum table_format)(o->format - 1), stdout, err,
+		    sizeof(err));
+		if (rc == 0 && o->scenario != NULL)
+			fprintf(stderr, "memsim: %s: no runs of scenario "
+			    "'%s'\n", o->db, o->scenario);
+		if (rc < 0)
+			fprintf(stderr, "memsim: %s\n", err);
+		rc = rc < 0 ? EXIT_ENV : rc == 0 && o->scenario != NULL ?
+		    EXIT_USAGE : 0;
 		goto out;
 	}
 	if ((rc = load_rates(st, o, &rs)) != 0)

@@ -19,6 +19,7 @@ struct report_opts {
 	const char *scenario;		/* NULL: every scenario */
 	const char *plot_dir;		/* NULL: the table on stdout */
 	int64_t run_id;			/* with plot_dir: this run; 0: rates */
+	int format;			/* enum table_format + 1; 0: the grid */
 };
 
 /* Returns the exit status: 0, 1 (database, gnuplot), 2 (no such run). */
