@@ -10,7 +10,7 @@ SCENARIOS := scenarios/fits_in_ram.lua scenarios/swap_storm.lua \
 	     scenarios/swap_full.lua
 REFERENCE := scenarios/swapmeta_reserve.lua
 
-.PHONY: all setup build san run test clean
+.PHONY: all setup build san run test test-cluster clean
 
 all: build
 
@@ -41,6 +41,12 @@ san: setup $(SAN)/build.ninja
 
 test: build san
 	@sh tests/run.sh $(BUILD)
+
+# The sharded sweep of docs/cluster.md on a one-node Slurm and on GNU
+# parallel, both on this machine (tests/cluster.sh; it installs
+# slurm-wlm, munge and parallel).  CLUSTER_SEEDS=1..2 for a shorter run.
+test-cluster: build
+	@MEMSIM=$(MEMSIM) sh tests/cluster.sh
 
 clean:
 	rm -rf $(BUILD) $(SAN)

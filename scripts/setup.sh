@@ -1,10 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages memsim builds and runs with, and nothing
 # else.  Asks no registry when every package is already present.
+# `setup.sh cluster` adds what `make test-cluster` runs: a one-node
+# Slurm (slurmctld, slurmd, the client commands), MUNGE for its
+# authentication, and GNU parallel.
 set -eu
 
 PKGS="libsimgrid-dev liblua5.4-dev libsqlite3-dev sqlite3 meson ninja-build
 pkg-config gcc g++ gnuplot-nox valgrind libzstd-dev"
+if [ "${1:-}" = cluster ]; then
+	PKGS="$PKGS slurmctld slurmd slurm-client munge parallel"
+fi
 
 missing=""
 for p in $PKGS; do
