@@ -118,7 +118,7 @@ $MEMSIM report --db "$DB" --format csv --plot "$TMP/p" > /dev/null 2> "$TMP/err"
 check "--format with --plot: exit 2" \
 	[ $? = 2 -a "$(cat "$TMP/err")" = "memsim: --format and --plot: choose one" ]
 
-# explain --format json over a run that ends in a livelock.
+# explain --format json over a run that ends in a proven deadlock.
 DB=$TMP/e.db
 $MEMSIM run tests/scenarios/needs_n.lua -p allocator=reserve_kmalloc_obj -p N=1 --db "$DB" > /dev/null
 $MEMSIM explain 1 --db "$DB" --format json > "$TMP/e.json" 2> "$TMP/err"
@@ -136,7 +136,7 @@ print(e["run"], e["scenario"], e["params"]["N"], e["seed"], e["outcome"],
       e["choices"])
 EOT
 check "... the run, its params as an object, outcome, threads, counters, signature" \
-	[ "$(python3 "$TMP/e.py" "$TMP/e.json")" = "1 needs_n 1 1 deadlock livelock pfault None True True True None" ]
+	[ "$(python3 "$TMP/e.py" "$TMP/e.json")" = "1 needs_n 1 1 deadlock proven pfault None True True True None" ]
 $MEMSIM explain 1 --db "$DB" > "$TMP/e.txt"
 sig=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(e["signature_hash"] + ": " + e["signature"])' "$TMP/e.json")
 check "... the same signature and diagnosis as the text" \
