@@ -47,7 +47,8 @@ static void usage(void)
 	    "[INPUT|-]\n"
 	    "                  [--object-size SIZE] [--pages-per-object N]\n"
 	    "       memsim trace dump FILE [--expand]\n"
-	    "       memsim trace stats FILE [--plot DIR]\n");
+	    "       memsim trace stats FILE [--plot DIR]\n"
+	    "       memsim trace decode FILE [--loop N]\n");
 }
 
 static int cmd_import(int argc, char **argv)
@@ -512,6 +513,66 @@ static int cmd_stats(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Decode every record N times and do nothing else: the raw decode speed
+ * a replay is measured against (bench/replay_bench.sh), and a check that
+ * every block decodes.
+ */
+static int cmd_decode(int argc, char **argv)
+{
+	struct mtr_trace t;
+	struct mtr_cursor c;
+	struct mtr_rec r;
+	const char *path = NULL;
+	uint64_t loop = 1, n, recs = 0, refs = 0, sum = 0;
+	char err[600];
+	int i, rc = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {
+			if (cli_parse_u64(argv[++i], &loop) != 0 || loop == 0)
+				return cli_die(EXIT_USAGE, "trace decode: --loop "
+				    "%s: expected a positive whole number",
+				    argv[i]);
+		} else if (argv[i][0] != '-' && path == NULL) {
+			path = argv[i];
+		} else {
+			return cli_die(EXIT_USAGE, "trace decode: unexpected "
+			    "argument '%s'", argv[i]);
+		}
+	}
+	if (path == NULL) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if ((rc = open_trace(path, &t)) != 0)
+		return rc;
+	mtr_cursor_init(&c, &t);
+	for (n = 0; n < loop && rc == 0; n++) {
+		mtr_cursor_rewind(&c);
+		while ((rc = mtr_cursor_load(&c, err, sizeof(err))) == 1) {
+			while ((rc = mtr_cursor_next(&c, &r)) == 1) {
+				recs++;
+				refs += r.count;
+				sum += r.vpn ^ (uint64_t)r.op;
+			}
+			if (rc < 0) {
+				snprintf(err, sizeof(err), "%s: block %llu does "
+				    "not decode", path,
+				    (unsigned long long)c.block);
+				break;
+			}
+		}
+	}
+	mtr_cursor_fini(&c);
+	mtr_close(&t);
+	if (rc < 0)
+		return cli_die(EXIT_USAGE, "%s", err);
+	printf("%" PRIu64 " records, %" PRIu64 " references decoded "
+	    "(checksum %016" PRIx64 ")\n", recs, refs, sum);
+	return 0;
+}
+
 int mtr_cmd_main(int argc, char **argv)
 {
 	if (argc < 1) {
@@ -524,6 +585,8 @@ int mtr_cmd_main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (strcmp(argv[0], "stats") == 0)
 		return cmd_stats(argc - 1, argv + 1);
+	if (strcmp(argv[0], "decode") == 0)
+		return cmd_decode(argc - 1, argv + 1);
 	usage();
 	return EXIT_USAGE;
 }

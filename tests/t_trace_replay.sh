@@ -143,3 +143,11 @@ body "a bad loop" "loop: expected a positive integer, got 0" \
 	'p:replay(h, { loop = 0 })'
 body "not a trace" "replay: expected a trace from trace(), got string" 'p:replay("h.mtr")'
 body "trace() in a body" "trace() can only be used while the scenario loads" 'trace("h.mtr")'
+
+# trace decode: every record once per pass, the counts the header gives
+d=$($MEMSIM trace decode "$TMP/big.mtr" --loop 2)
+check "trace decode --loop 2 decodes every record twice ($d)" \
+	[ "$(echo "$d" | cut -d' ' -f1,3)" = "72000 72000" ]
+$MEMSIM trace decode "$TMP/crc.mtr" >/dev/null 2>"$TMP/dec.err"
+rc=$?
+check "trace decode refuses a corrupt trace: exit 2 ($(cat "$TMP/dec.err"))" [ "$rc" = 2 ]
