@@ -165,31 +165,46 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int write_array(int fd, const void *a, int n, size_t size)
+/* Append one array (count, then the records) at *pos. */
+static void put_array(char *buf, size_t *pos, const void *a, int n,
+    size_t size)
 {
 	uint32_t count;
 
 	assert(n >= 0 && (unsigned)n <= MAX_RECORDS);
 	count = (uint32_t)n;
-	if (write_full(fd, &count, sizeof(count)) != 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	return write_full(fd, a, (size_t)n * size);
+	memcpy(buf + *pos, &count, sizeof(count));
+	*pos += sizeof(count);
+	if (n > 0)
+		memcpy(buf + *pos, a, (size_t)n * size);
+	*pos += (size_t)n * size;
 }
 
+/*
+ * The whole stream in one write(2): each write wakes the parent, which
+ * polls the pipe, and a run's result is small next to what that costs.
+ */
 int result_write(int fd, const struct result *r)
 {
-	if (write_full(fd, &r->row, sizeof(r->row)) != 0)
-		return -1;
-	if (write_array(fd, r->waits, r->nwaits, sizeof(*r->waits)) != 0)
-		return -1;
-	if (write_array(fd, r->samples, r->nsamples, sizeof(*r->samples)) != 0)
-		return -1;
-	if (write_array(fd, r->events, r->nevents, sizeof(*r->events)) != 0)
-		return -1;
-	return write_array(fd, r->counters, r->ncounters,
+	size_t len = sizeof(r->row) + 4 * sizeof(uint32_t) +
+	    (size_t)r->nwaits * sizeof(*r->waits) +
+	    (size_t)r->nsamples * sizeof(*r->samples) +
+	    (size_t)r->nevents * sizeof(*r->events) +
+	    (size_t)r->ncounters * sizeof(*r->counters);
+	char *buf = xmalloc(len);
+	size_t pos = sizeof(r->row);
+	int rc;
+
+	memcpy(buf, &r->row, sizeof(r->row));
+	put_array(buf, &pos, r->waits, r->nwaits, sizeof(*r->waits));
+	put_array(buf, &pos, r->samples, r->nsamples, sizeof(*r->samples));
+	put_array(buf, &pos, r->events, r->nevents, sizeof(*r->events));
+	put_array(buf, &pos, r->counters, r->ncounters,
 	    sizeof(*r->counters));
+	assert(pos == len);
+	rc = write_full(fd, buf, len);
+	free(buf);
+	return rc;
 }
 
 /*
