@@ -103,8 +103,9 @@ static void on_deadlock(void)
 	hard_deadlock = 1;
 }
 
-void core_init(const struct core_platform *p)
+void core_engine_start(void)
 {
+	static int started;
 	static char arg0[] = "memsim";
 	static char arg1[] = "--log=root.app:file:/dev/null";
 	static char arg2[] = "--cfg=contexts/stack-size:512";
@@ -125,9 +126,17 @@ void core_init(const struct core_platform *p)
 	int argc = 3;
 #endif
 
-	plat = *p;
+	if (started)
+		return;
+	started = 1;
 	xbt_log_control_set("root.app:file:/dev/null");
 	simgrid_init(&argc, argv);
+}
+
+void core_init(const struct core_platform *p)
+{
+	plat = *p;
+	core_engine_start();
 	core_shim_platform(p->ncpus, p->cpu_flops);
 	core_shim_on_deadlock(on_deadlock);
 }

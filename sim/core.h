@@ -140,7 +140,13 @@ struct core_platform {
 	double cpu_flops;		/* flops per second per core */
 };
 
-/* Engine life cycle: once per process (each run is a forked child). */
+/*
+ * Engine life cycle: once per process (each run is a forked child).
+ * core_engine_start() starts SimGrid without a machine; a parent that
+ * forks many runs calls it once, so that no child repeats it.
+ * core_init() starts it if that was not done, then builds the machine.
+ */
+void core_engine_start(void);
 void core_init(const struct core_platform *plat);
 struct core_thread *core_spawn(const char *name, enum core_thread_kind kind,
     int cpu, void (*fn)(struct core_thread *), void *arg);

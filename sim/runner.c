@@ -22,6 +22,7 @@
 #endif
 
 #include "choice.h"
+#include "core.h"
 #include "sha256.h"
 #include "signature.h"
 #include "simrun.h"
@@ -188,6 +189,8 @@ int runner_start(const struct run_spec *spec, struct runner_child *c,
 	c->fd = -1;
 	c->seed = spec->seed;
 	c->wall_limit = spec->wall_limit;
+	/* what every child would repeat: SimGrid's start, without a machine */
+	core_engine_start();
 	fflush(NULL);
 	if (pipe(fds) != 0) {
 		fail(res, spec->seed, "pipe: %s", strerror(errno));
