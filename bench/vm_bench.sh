@@ -102,7 +102,7 @@ figure long1 bench/scenarios/swap_storm_long.lua -p d=40s
 figure long4 bench/scenarios/swap_storm_long.lua -p d=160s
 figure null bench/scenarios/null.lua
 
-fmt() { awk -v v="$1" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 >= 1e5) printf "%.3g\n", v; else printf "%.4g\n", v }'; }
+fmt() { awk -v v="$1" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 >= 1e6) printf "%.3g\n", v; else if (v + 0 >= 100) printf "%.0f\n", v; else printf "%.4g\n", v }'; }
 
 # row LABEL VALUE_THIS VALUE_REV TARGET (the ratio from the unrounded values)
 row() {
