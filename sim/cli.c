@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "result.h"
+
 int cli_die(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -63,4 +65,35 @@ int cli_param_add(struct param *params, int *nparams, const char *arg,
 	params[i].name[nlen] = 0;
 	snprintf(params[i].value, CFG_NAME_LEN, "%s", eq + 1);
 	return 0;
+}
+
+int cli_parse_outcomes(const char *list, unsigned *mask, char *err,
+    size_t errlen)
+{
+	const char *s = list, *comma;
+	size_t n;
+	int o, found;
+
+	*mask = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		n = comma ? (size_t)(comma - s) : strlen(s);
+		found = 0;
+		for (o = 0; o <= OUTCOME_ERROR; o++) {
+			if (strlen(outcome_name(o)) == n &&
+			    strncmp(outcome_name(o), s, n) == 0) {
+				*mask |= 1u << o;
+				found = 1;
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen, "'%.*s' is not an outcome "
+			    "(deadlock, panic, error, survived, completed)",
+			    (int)n, s);
+			return -1;
+		}
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
 }

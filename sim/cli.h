@@ -25,4 +25,11 @@ int cli_parse_u64(const char *s, uint64_t *out);
 int cli_param_add(struct param *params, int *nparams, const char *arg,
     char *err, size_t errlen);
 
+/*
+ * "deadlock,panic,error": outcome names (sim/result.h) into a mask of
+ * 1 << enum outcome.  0, or -1 with the reason in err.
+ */
+int cli_parse_outcomes(const char *list, unsigned *mask, char *err,
+    size_t errlen);
+
 #endif

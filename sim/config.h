@@ -130,6 +130,7 @@ struct config {
 	/* sweep{}: the default grid of `memsim sweep`, sorted by name */
 	struct sweep_axis sweep[CFG_MAX_SWEEP];
 	int nsweep;
+	int sweep_line;			/* where sweep{} is, for messages */
 };
 
 #endif

@@ -3,11 +3,11 @@
  *
  *   memsim run SCENARIO [-p name=value]... [--seed N] [--choices SEQ]
  *              [--db FILE]
- *              [--fail-on-deadlock] [--wall-limit SECONDS]
+ *              [--fail-on OUTCOMES] [--wall-limit TIME]
  *              [--lua-budget N] [--lua-mem SIZE]
  *   memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] [-j N]
- *              [--shard I/K] [--db FILE] [--wall-limit SECONDS]
- *              [--busy-timeout SECONDS] [--lua-budget N] [--lua-mem SIZE]
+ *              [--shard I/K] [--db FILE] [--wall-limit TIME]
+ *              [--busy-timeout TIME] [--lua-budget N] [--lua-mem SIZE]
  *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
  *              [--hunt RUNS]
  *   memsim compare SCENARIO --policies P[:opt=value...],... [--seeds K]
@@ -18,15 +18,21 @@
  *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
  *              [--format text|csv|json|markdown]
  *   memsim explain RUN_ID [--db FILE] [--format text|json]
- *   memsim replay RUN_ID [--db FILE] [--wall-limit SECONDS]
+ *   memsim replay RUN_ID [--db FILE] [--wall-limit TIME]
  *              [--lua-budget N] [--lua-mem SIZE]
  *
- * A LIST is "a,b,c", "lo..hi" or a mix ("1..4,8").
+ * A LIST is "a,b,c", "lo..hi" or a mix ("1..4,8"); a TIME and a SIZE
+ * are written as in scenarios ("5ms", "2", "256M": sim/units.c);
+ * OUTCOMES is a list of outcomes, "deadlock,panic".  Every option also
+ * takes the form --name=value.
  *
- * Exit status: 0 whatever the simulated outcome (3 for a deadlock with
- * --fail-on-deadlock, and from find-n when no N is enough), 2 for usage
- * and scenario errors, 1 for the environment (database, files), 128 + n
- * for a sweep stopped by signal n.
+ * Exit status: 0 for a run that completed, survived, deadlocked or
+ * panicked, unless --fail-on names its outcome: then 3
+ * (--fail-on-deadlock is --fail-on deadlock); 2 for usage and scenario
+ * errors, including a run whose outcome is error (an error in a process
+ * body, a crash, the wall-clock limit: its row is stored all the same);
+ * 3 from find-n when no N is enough; 1 for the environment (database,
+ * files); 128 + n for a sweep stopped by signal n.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -49,6 +55,7 @@
 #include "report.h"
 #include "runner.h"
 #include "shrink.h"
+#include "simrun.h"
 #include "store.h"
 #include "sweep.h"
 #include "table.h"
@@ -59,17 +66,18 @@
 #define EXIT_ENV	1
 #define EXIT_DEADLOCK	3
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: memsim run SCENARIO [-p name=value]... [--seed N] "
 	    "[--choices SEQ] [--db FILE]\n"
-	    "                  [--fail-on-deadlock] [--wall-limit SECONDS] "
-	    "[--lua-budget N] [--lua-mem SIZE]\n"
+	    "                  [--fail-on deadlock,panic,error,...] "
+	    "[--wall-limit TIME] [--lua-budget N]\n"
+	    "                  [--lua-mem SIZE]\n"
 	    "       memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] "
 	    "[-j N] [--shard I/K]\n"
-	    "                  [--db FILE] [--wall-limit SECONDS] "
-	    "[--busy-timeout SECONDS]\n"
+	    "                  [--db FILE] [--wall-limit TIME] "
+	    "[--busy-timeout TIME]\n"
 	    "       memsim find-n SCENARIO --seeds K [-p name=value]... "
 	    "[-j N] [--db FILE] [--hunt RUNS]\n"
 	    "       memsim hunt SCENARIO --budget RUNS|TIME [--strategy "
@@ -90,7 +98,14 @@ static void usage(void)
 	    "       memsim replay RUN_ID [--db FILE]\n"
 	    "       memsim trace import|dump|stats ... (memsim trace for "
 	    "more)\n"
-	    "       memsim version\n");
+	    "       memsim version\n"
+	    "TIME as \"5ms\" or \"2\" (seconds), SIZE as \"256M\"; "
+	    "--name=value works as --name value.\n");
+}
+
+static void usage(void)
+{
+	usage_to(stderr);
 }
 
 static int add_param(struct run_spec *spec, const char *arg)
@@ -107,7 +122,7 @@ struct opts {
 	struct run_spec spec;
 	struct choice_seq choices;
 	const char *db;
-	int fail_on_deadlock;
+	unsigned fail_on;		/* 1 << outcome: exit EXIT_FAIL_ON */
 };
 
 /* Options every command that runs the model takes. */
@@ -166,7 +181,7 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(a, "--fail-on-deadlock") == 0) {
-			o->fail_on_deadlock = 1;
+			o->fail_on |= 1u << OUTCOME_DEADLOCK;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -182,6 +197,13 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 		if (strcmp(a, "-p") == 0) {
 			if ((rc = add_param(&o->spec, val)) != 0)
 				return rc;
+		} else if (strcmp(a, "--fail-on") == 0) {
+			char err[160];
+			unsigned m;
+			if (cli_parse_outcomes(val, &m, err, sizeof(err)) != 0)
+				return cli_die(EXIT_USAGE, "--fail-on %s: %s", val,
+				    err);
+			o->fail_on |= m;
 		} else if (strcmp(a, "--choices") == 0) {
 			char err[300];
 			if (choice_seq_parse(val, &o->choices, err,
@@ -239,41 +261,132 @@ static void print_summary(int64_t id, const struct result *res)
 	}
 }
 
-static int cmd_run(int argc, char **argv)
+/*
+ * A run that died before it could say who it was (a crash, the wall
+ * limit) still gets its identity: no nameless row in the report.
+ */
+static void label_result(struct result *res, const struct run_row *id)
 {
-	struct opts o;
-	struct config *cfg;
-	struct store *st;
-	struct result res;
-	char err[512];
-	int64_t id = 0;
-	int rc;
+	struct run_row *row = &res->row;
 
-	if ((rc = parse_run_opts(argc, argv, &o)) != 0)
-		return rc;
+	if (row->scenario_sha256[0] != '\0')
+		return;
+	memcpy(row->scenario, id->scenario, sizeof(row->scenario));
+	memcpy(row->scenario_sha256, id->scenario_sha256,
+	    sizeof(row->scenario_sha256));
+	memcpy(row->allocator, id->allocator, sizeof(row->allocator));
+	memcpy(row->params, id->params, sizeof(row->params));
+	memcpy(row->scenario_path, id->scenario_path,
+	    sizeof(row->scenario_path));
+	row->reserve_n = id->reserve_n;
+	row->seed = id->seed;
+}
+
+/* The exit status for a run's outcome (see the top of this file). */
+static int outcome_status(const struct opts *o, int outcome)
+{
+	if (o->fail_on & (1u << outcome))
+		return outcome == OUTCOME_ERROR ? EXIT_USAGE : EXIT_DEADLOCK;
+	return outcome == OUTCOME_ERROR ? EXIT_USAGE : 0;
+}
+
+/* Its identity as the store keys it, before it runs. */
+static int run_identity(const struct opts *o, struct run_row *id)
+{
+	struct config *cfg;
+	char err[512];
+
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)
 		return cli_die(EXIT_ENV, "out of memory");
-	if (runner_validate(&o.spec, cfg, err, sizeof(err)) != 0) {
+	if (runner_validate(&o->spec, cfg, err, sizeof(err)) != 0) {
 		free(cfg);
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+	if (runner_file_sha256(o->spec.path, cfg->sha256, err,
+	    sizeof(err)) != 0) {
+		free(cfg);
+		return cli_die(EXIT_USAGE, "%s", err);
+	}
+	cfg->seed = o->spec.seed;
+	memset(id, 0, sizeof(*id));
+	simrun_identity(cfg, id);
 	free(cfg);
+	return 0;
+}
+
+/*
+ * A run already stored under this key is kept, with its id: ids are
+ * quoted as evidence, so none is dropped or reused.
+ */
+static int already(const struct opts *o, struct store *st, int64_t id)
+{
+	struct run_row row;
+	char err[512];
+	int found;
+
+	found = store_run_get(st, id, &row, err, sizeof(err));
+	if (found <= 0) {
+		store_close(st);
+		return cli_die(EXIT_ENV, "%s", found < 0 ? err : "run vanished");
+	}
+	store_close(st);
+	printf("already recorded as run %lld (%s seed=%llu params=%s), "
+	    "outcome %s; not run again\n", (long long)id, row.scenario,
+	    (unsigned long long)row.seed, row.params,
+	    outcome_name(row.outcome));
+	return outcome_status(o, row.outcome);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct opts o;
+	struct run_row ident;
+	struct store *st;
+	struct result res;
+	char err[512];
+	int64_t id = 0;
+	int rc, found;
+
+	if ((rc = parse_run_opts(argc, argv, &o)) != 0)
+		return rc;
+	if ((rc = run_identity(&o, &ident)) != 0)
+		return rc;
 	if (store_open(&st, o.db, err, sizeof(err)) != 0)
 		return cli_die(EXIT_ENV, "%s", err);
 	store_set_versions(st, MEMSIM_VERSION, core_simgrid_version(),
 	    LUA_RELEASE);
+	if (o.spec.choices == NULL) {
+		found = store_find_run(st, ident.scenario_sha256, ident.params,
+		    ident.seed, &id);
+		if (found < 0) {
+			store_close(st);
+			return cli_die(EXIT_ENV, "%s: cannot read the runs table",
+			    o.db);
+		}
+		if (found)
+			return already(&o, st, id);
+	}
 	runner_run(&o.spec, &res);
-	if (store_insert(st, &res, 1, &id, err, sizeof(err)) != 0) {
+	label_result(&res, &ident);
+	/* the overrides a run used are its key: known only once it ran */
+	found = store_find_run_seq(st, res.row.scenario_sha256,
+	    res.row.params, res.row.seed, res.row.choices, &id);
+	if (found > 0) {
+		result_free(&res);
+		return already(&o, st, id);
+	}
+	if (found < 0 || store_insert(st, &res, 0, &id, err,
+	    sizeof(err)) != 0) {
 		store_close(st);
 		result_free(&res);
-		return cli_die(EXIT_ENV, "%s", err);
+		return cli_die(EXIT_ENV, "%s", found < 0 ? "cannot read the "
+		    "runs table" : err);
 	}
 	store_close(st);
 	print_summary(id, &res);
-	rc = o.fail_on_deadlock && res.row.outcome == OUTCOME_DEADLOCK ?
-	    EXIT_DEADLOCK : 0;
+	rc = outcome_status(&o, res.row.outcome);
 	result_free(&res);
 	return rc;
 }
@@ -578,16 +691,106 @@ static int cmd_replay(int argc, char **argv)
 	return replay_run(db, (int64_t)id, &lim, wall_limit);
 }
 
-int main(int argc, char **argv)
+static const char *const commands[] = {
+	"run", "sweep", "find-n", "hunt", "compare", "shrink", "merge",
+	"report", "explain",
+	"replay", "trace", "version", "help",
+};
+
+/* Edit distance of two short words (a typo is one or two edits away). */
+static size_t edits(const char *a, const char *b)
 {
-	/*
-	 * Over a file-size limit (ulimit -f), write() must fail with EFBIG
-	 * and reach SQLite as an error we report, not kill us mid-write.
-	 */
-	signal(SIGXFSZ, SIG_IGN);
+	size_t la = strlen(a), lb = strlen(b), i, j, d[32], prev, tmp;
+
+	if (la >= 31 || lb >= 31)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = d[j];
+			d[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < d[j] ?
+			    (prev < d[j - 1] ? prev : d[j - 1]) :
+			    (d[j] < d[j - 1] ? d[j] : d[j - 1]));
+			prev = tmp;
+		}
+	}
+	return d[lb];
+}
+
+static int unknown_command(const char *cmd)
+{
+	const char *best = NULL;
+	size_t i, e, beste = 3;
+
+	/* the first command it begins, else the nearest within two edits */
+	for (i = 0; *cmd != '\0' &&
+	    i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (best == NULL && strncmp(cmd, commands[i], strlen(cmd)) == 0)
+			best = commands[i];
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		e = edits(cmd, commands[i]);
+		if (e < beste && (best == NULL || beste < 3)) {
+			beste = e;
+			best = commands[i];
+		}
+	}
+	if (best != NULL)
+		return cli_die(EXIT_USAGE, "unknown command '%s'; did you mean "
+		    "%s? (memsim --help lists them)", cmd, best);
+	return cli_die(EXIT_USAGE, "unknown command '%s' (memsim --help "
+	    "lists them)", cmd);
+}
+
+static int is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||
+	    strcmp(a, "help") == 0;
+}
+
+/*
+ * "--name=value" becomes "--name" "value", for every command.  Only
+ * what starts with "--": "-p name=value" keeps its own '='.
+ */
+static char **split_equals(int argc, char **argv, int *nargc)
+{
+	char **out = calloc((size_t)argc * 2 + 1, sizeof(*out));
+	int i, n = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (i > 0 && strncmp(argv[i], "--", 2) == 0 && eq != NULL &&
+		    eq > argv[i] + 2) {
+			*eq = '\0';
+			out[n++] = argv[i];
+			out[n++] = eq + 1;
+		} else {
+			out[n++] = argv[i];
+		}
+	}
+	*nargc = n;
+	return out;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	int i;
+
 	if (argc < 2) {
 		usage();
 		return EXIT_USAGE;
+	}
+	/* "trace" has its own usage */
+	for (i = 1; i < argc && strcmp(argv[1], "trace") != 0; i++) {
+		if (is_help(argv[i]) && (i == 1 || strcmp(argv[i], "help"))) {
+			usage_to(stdout);
+			return 0;
+		}
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
@@ -617,6 +820,23 @@ int main(int argc, char **argv)
 		    store_sqlite_version());
 		return 0;
 	}
-	usage();
-	return EXIT_USAGE;
+	return unknown_command(argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+
+	/*
+	 * Over a file-size limit (ulimit -f), write() must fail with EFBIG
+	 * and reach SQLite as an error we report, not kill us mid-write.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	args = split_equals(argc, argv, &n);
+	if (args == NULL)
+		return cli_die(EXIT_ENV, "out of memory");
+	rc = dispatch(n, args);
+	free(args);
+	return rc;
 }

@@ -737,6 +737,7 @@ static int l_sweep(lua_State *L)
 		lua_pop(L, 1);
 	}
 	s->cfg->nsweep = an.n;
+	s->cfg->sweep_line = line;
 	s->in_api = 0;
 	return 0;
 }

@@ -115,6 +115,25 @@ static int count_combos(const struct grid *g, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The scenario's own sweep{} grid, without -p: an error when one of its
+ * axes is read by none of its combinations (see expand()).
+ */
+static int own_grid_check(const struct sweep_opts *o, char *err,
+    size_t errlen)
+{
+	struct sweep_opts d = *o;
+	struct grid g;
+	struct plan p;
+	int rc;
+
+	d.naxes = 0;
+	rc = sweep_plan_build(&p, &g, &d, 1, err, errlen);
+	sweep_plan_free(&p);
+	sweep_grid_free(&g);
+	return rc;
+}
+
 static int expand(struct plan *p, struct grid *g,
     const struct sweep_opts *o, struct config *cfg, char *err,
     size_t errlen)
@@ -136,7 +155,9 @@ static int expand(struct plan *p, struct grid *g,
 	} while (next_combo(g, idx));
 	/*
 	 * A -p the scenario never reads is a mistake; an axis of its own
-	 * sweep{} that the other -p values leave unread is just not swept.
+	 * sweep{} that the other -p values leave unread is just not swept,
+	 * but one that its own grid never reads is a misspelt or unknown
+	 * key, which would silently make the sweep smaller.
 	 */
 	for (i = 0; i < g->nax; i++) {
 		if (!g->ax[i].read && g->ax[i].cli) {
@@ -146,6 +167,20 @@ static int expand(struct plan *p, struct grid *g,
 			    g->ax[i].what);
 			return -1;
 		}
+	}
+	for (i = 0; i < g->nax; i++) {
+		if (g->ax[i].read || g->ax[i].cli)
+			continue;
+		if (o->naxes == 0) {
+			sweep_seterr(err, errlen, "%s:%d: unknown option '%s' "
+			    "in sweep (not a parameter the scenario reads, "
+			    "nor seeds)", o->path, cfg->sweep_line,
+			    g->ax[i].name);
+			return -1;
+		}
+		if (own_grid_check(o, err, errlen) != 0)
+			return -1;
+		break;
 	}
 	dedupe_combos(p);
 	return 0;

@@ -1,0 +1,111 @@
+# The command line as a new user meets it: help, misspelt commands,
+# --name=value, exit statuses a CI can use, run ids never dropped or
+# reused, every row named, and sweep{} keys checked like every table's.
+. tests/lib.sh
+S=tests/scenarios/tiny.lua
+DB=$TMP/c.db
+runs() { q "${1:-$DB}" "select count(*) from runs"; }
+
+# --- help and commands ---------------------------------------------------
+for h in --help -h help "run --help" "sweep -h"; do
+	# shellcheck disable=SC2086
+	$MEMSIM $h > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "memsim $h prints the usage on stdout and exits 0" \
+		eval '[ "$rc" = 0 ] && grep -q "^usage: memsim run" "$TMP/out" &&
+		[ ! -s "$TMP/err" ]'
+done
+$MEMSIM rn > "$TMP/out" 2> "$TMP/err"
+rc=$?
+check "a misspelt command is named with a suggestion, exit 2" \
+	eval '[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "memsim: unknown command '\''rn'\''; did you mean run? (memsim --help lists them)" ]'
+$MEMSIM swep $S > "$TMP/out" 2> "$TMP/err"
+check "... swep: sweep" grep -q "did you mean sweep?" "$TMP/err"
+$MEMSIM rep > "$TMP/out" 2> "$TMP/err"
+check "... a prefix: rep: report" grep -q "did you mean report?" "$TMP/err"
+$MEMSIM xyzzy > "$TMP/out" 2> "$TMP/err"
+rc=$?
+check "... nothing near: no suggestion, exit 2" \
+	eval '[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "memsim: unknown command '\''xyzzy'\'' (memsim --help lists them)" ]'
+
+# --- --name=value --------------------------------------------------------
+$MEMSIM run $S --db="$DB" --seed=2 --wall-limit=60s > "$TMP/out" 2>&1
+rc=$?
+check "--name=value works as --name value" \
+	eval '[ "$rc" = 0 ] && [ "$(q "$DB" "select seed from runs")" = 2 ]'
+
+# --- a run id is never dropped or reused ---------------------------------
+id=$(q "$DB" "select id from runs")
+$MEMSIM run $S --db "$DB" --seed 2 > "$TMP/out" 2>&1
+rc=$?
+check "the same run again is not stored again: one row, the same id" \
+	eval '[ "$rc" = 0 ] && [ "$(runs)" = 1 ] && [ "$(q "$DB" "select id from runs")" = "$id" ]'
+check "... and says which run it is" \
+	grep -q "^already recorded as run $id (tiny seed=2 params={\"mode\":\"a\"}), outcome completed; not run again" "$TMP/out"
+$MEMSIM explain "$id" --db "$DB" > "$TMP/out" 2>&1
+rc=$?
+check "... explain $id still finds it" [ "$rc" = 0 ]
+$MEMSIM run $S --db "$DB" --seed 3 > /dev/null 2>&1
+check "a new seed gets a new id" \
+	[ "$(q "$DB" "select group_concat(id) from runs order by id")" = "$id,$((id + 1))" ]
+
+# --- exit statuses ---------------------------------------------------------
+B=$TMP/body_error.lua
+cat > "$B" <<'EOF'
+scenario { duration = "1s" }
+machine { ram = "32M", swap = "64M" }
+process { name = "p", run = function(p) p:compute("5 ms") end }
+EOF
+$MEMSIM run "$B" --db "$DB" > "$TMP/out" 2>&1
+rc=$?
+check "a bad unit in a process body: outcome error, exit 2" \
+	eval '[ "$rc" = 2 ] && [ "$(q "$DB" "select outcome from runs where scenario = '\''body_error'\''")" = error ]'
+cat > "$B" <<'EOF'
+scenario { duration = "1s" }
+machine { ram = "32M", swap = "64M" }
+process { name = "p", run = function(p) error("boom") end }
+EOF
+$MEMSIM run "$B" --db "$TMP/e2.db" > "$TMP/out" 2>&1
+rc=$?
+check "a runtime error in a process body: exit 2" [ "$rc" = 2 ]
+$MEMSIM run $S --db "$TMP/f.db" --fail-on deadlock,panic > /dev/null 2>&1
+rc=$?
+check "--fail-on with an outcome that did not happen: exit 0" [ "$rc" = 0 ]
+$MEMSIM run $S --db "$TMP/f.db" --seed 5 --fail-on completed > /dev/null 2>&1
+rc=$?
+check "--fail-on naming the outcome that happened: exit 3" [ "$rc" = 3 ]
+$MEMSIM run $S --db "$TMP/f.db" --seed 5 --fail-on completed > /dev/null 2>&1
+rc=$?
+check "... also when the run was already recorded" [ "$rc" = 3 ]
+$MEMSIM run $S --db "$TMP/f.db" --fail-on deadlok > "$TMP/out" 2> "$TMP/err"
+rc=$?
+check "--fail-on with a misspelt outcome: one line, exit 2" \
+	eval '[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "memsim: --fail-on deadlok: '\''deadlok'\'' is not an outcome (deadlock, panic, error, survived, completed)" ]'
+
+# --- every row carries its identity ---------------------------------------
+$MEMSIM run $S --db "$TMP/w.db" --seed 9 --wall-limit 5ms > "$TMP/out" 2>&1
+rc=$?
+check "a run stopped by --wall-limit 5ms: exit 2, an error row" \
+	eval '[ "$rc" = 2 ] && [ "$(q "$TMP/w.db" "select outcome from runs")" = error ]'
+check "... which names its scenario, allocator, params and seed" \
+	eval '[ "$(q "$TMP/w.db" "select scenario || '\''|'\'' || allocator || '\''|'\'' || params || '\''|'\'' || seed || '\''|'\'' || length(scenario_sha256) from runs")" = '\''tiny|zalloc|{"mode":"a"}|9|64'\'' ]'
+
+# --- sweep{} keys ----------------------------------------------------------
+for key in 'sedes = "1..5"' 'jobs = 2'; do
+	k=${key%% *}
+	sed "s/^sweep .*/sweep    { mode = { \"a\", \"b\" }, N = \"0..2\", $key }/" $S > "$TMP/sw.lua"
+	$MEMSIM sweep "$TMP/sw.lua" --db "$TMP/sw.db" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "sweep{ $key }: rejected with its name and file:line, exit 2" \
+		eval '[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "$TMP/sw.lua:8: unknown option '\''$k'\'' in sweep (not a parameter the scenario reads, nor seeds)" ]'
+	check "... before any run" eval '[ ! -e "$TMP/sw.db" ] || [ "$(runs "$TMP/sw.db")" = 0 ]'
+	$MEMSIM sweep "$TMP/sw.lua" -p mode=b -p N=1 --db "$TMP/sw.db" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "... also when -p replaces the other axes" eval '[ "$rc" = 2 ] &&
+		grep -q "unknown option '\''$k'\'' in sweep" "$TMP/err"'
+done
+$MEMSIM sweep $S -p mode=a --db "$TMP/sa.db" > "$TMP/out" 2>&1
+rc=$?
+check "an axis of sweep{} that -p leaves unread is just not swept" \
+	eval '[ "$rc" = 0 ] && [ "$(runs "$TMP/sa.db")" = 3 ] &&
+	grep -q "^sweep tiny: 3 runs, 3 stored (3 new" "$TMP/out"'
