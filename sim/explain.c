@@ -113,7 +113,7 @@ static void print_caveat(const struct run_row *r, const struct event_row *v)
 
 int explain_run(const char *db, int64_t id, int json)
 {
-	struct store_opts so = { .must_exist = 1 };
+	struct store_opts so = { .must_exist = 1, .read_only = 1 };
 	struct event_row verdict;
 	struct run_row row;
 	struct store *st;

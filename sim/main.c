@@ -8,8 +8,8 @@
  *   memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] [-j N]
  *              [--shard I/K] [--db FILE] [--wall-limit TIME]
  *              [--busy-timeout TIME] [--lua-budget N] [--lua-mem SIZE]
- *   memsim find-n SCENARIO --seeds K [-p name=value]... [-j N] [--db FILE]
- *              [--hunt RUNS]
+ *   memsim find-n SCENARIO --seeds K [-p N=LO..HI] [-p name=value]...
+ *              [--ignore panic] [--hunt RUNS] [-j N] [--db FILE]
  *   memsim compare SCENARIO --policies P[:opt=value...],... [--seeds K]
  *              [--reserve LIST] [-p name=value]... [-j N] [--db FILE]
  *              [--plot DIR]
@@ -78,8 +78,9 @@ static void usage_to(FILE *f)
 	    "[-j N] [--shard I/K]\n"
 	    "                  [--db FILE] [--wall-limit TIME] "
 	    "[--busy-timeout TIME]\n"
-	    "       memsim find-n SCENARIO --seeds K [-p name=value]... "
-	    "[-j N] [--db FILE] [--hunt RUNS]\n"
+	    "       memsim find-n SCENARIO --seeds K [-p N=LO..HI] "
+	    "[-p name=value]... [--ignore panic]\n"
+	    "                  [--hunt RUNS] [-j N] [--db FILE]\n"
 	    "       memsim hunt SCENARIO --budget RUNS|TIME [--strategy "
 	    "random|guided|exhaustive]\n"
 	    "                  [--depth D] [-p name=value]... [-j N] "
@@ -489,6 +490,18 @@ static int sweep_opt(struct sweep_opts *o, int findn, const char *a,
 			return cli_die(EXIT_USAGE, "--hunt %s: expected a positive "
 			    "number of runs", val);
 		o->hunt_budget = (int64_t)v;
+		return 0;
+	}
+	if (findn && strcmp(a, "--ignore") == 0) {
+		char err[160];
+		unsigned m;
+
+		if (cli_parse_outcomes(val, &m, err, sizeof(err)) != 0)
+			return cli_die(EXIT_USAGE, "--ignore %s: %s", val, err);
+		if (m & ~(1u << OUTCOME_PANIC))
+			return cli_die(EXIT_USAGE, "--ignore %s: find-n can "
+			    "ignore only panic", val);
+		o->ignore = m;
 		return 0;
 	}
 	return -1;

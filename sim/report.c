@@ -571,7 +571,7 @@ static int print_signature(void *ctx, const char *hash, const char *text,
 
 int report_main(const struct report_opts *o)
 {
-	struct store_opts so = { .must_exist = 1 };
+	struct store_opts so = { .must_exist = 1, .read_only = 1 };
 	struct rates rs = { NULL, 0, 0 };
 	struct store *st;
 	char err[512];

@@ -273,7 +273,8 @@ static int check_dir(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-static int check_path(const char *path, char *err, size_t errlen)
+static int check_path(const char *path, int read_only, char *err,
+    size_t errlen)
 {
 	struct stat sb;
 
@@ -292,15 +293,48 @@ static int check_path(const char *path, char *err, size_t errlen)
 		    "database file", path);
 		return -1;
 	}
-	return check_dir(path, err, errlen);
+	return read_only ? 0 : check_dir(path, err, errlen);
+}
+
+/*
+ * A WAL database in a directory we cannot write: SQLite cannot make the
+ * -shm file a reader needs, so, there being no writer either (it would
+ * have made one), read it as immutable.  file: URI, path escaped.
+ */
+static int reopen_immutable(struct store *st)
+{
+	char *uri = xmalloc(3 * strlen(st->path) + 32), *o = uri;
+	const char *p;
+	int rc;
+
+	o += sprintf(o, "file:");
+	for (p = st->path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+		else
+			*o++ = *p;
+	}
+	sprintf(o, "?immutable=1");
+	sqlite3_close(st->db);
+	st->db = NULL;
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL);
+	free(uri);
+	return rc;
 }
 
 static int open_db(struct store *st, char *err, size_t errlen)
 {
 	int rc, eno;
+	int64_t v;
 
-	rc = sqlite3_open_v2(st->path, &st->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(st->path, &st->db, st->read_only ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	    NULL);
+	if (rc == SQLITE_OK && st->read_only && access(st->path, F_OK) == 0 &&
+	    (store_query_int(st->db, "PRAGMA user_version", &v) &
+	    0xff) == SQLITE_CANTOPEN)
+		rc = reopen_immutable(st);
 	if (st->db == NULL) {
 		store_seterr(err, errlen, "%s: cannot open database: %s",
 		    st->path, sqlite3_errstr(rc));
@@ -315,7 +349,7 @@ static int open_db(struct store *st, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
-	if (sqlite3_db_readonly(st->db, "main") == 1) {
+	if (!st->read_only && sqlite3_db_readonly(st->db, "main") == 1) {
 		store_seterr(err, errlen, "%s: database is read-only",
 		    st->path);
 		return -1;
@@ -356,6 +390,8 @@ static int set_pragmas(struct store *st, char *err, size_t errlen)
 	int64_t fk = 0;
 	int rc;
 
+	if (st->read_only)
+		goto keys;	/* the journal mode is the writer's */
 	rc = set_wal(st->db, mode, sizeof(mode));
 	if (rc == SQLITE_OK && strcmp(mode, "wal") != 0 &&
 	    strcmp(mode, "memory") != 0) {
@@ -364,8 +400,16 @@ static int set_pragmas(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL;"
-		    "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL",
+		    NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		store_seterr(err, errlen, "%s: %s", st->path,
+		    store_db_error(st));
+		return -1;
+	}
+keys:
+	rc = sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	    NULL);
 	if (rc == SQLITE_OK)
 		rc = store_query_int(st->db, "PRAGMA foreign_keys", &fk);
 	if (rc != SQLITE_OK) {
@@ -464,6 +508,14 @@ static int migrate(struct store *st, char *err, size_t errlen)
 	if (store_query_int(st->db, "PRAGMA user_version", &v) == SQLITE_OK &&
 	    v == STORE_SCHEMA_VERSION)
 		return 0;
+	if (st->read_only) {
+		store_seterr(err, errlen, "%s: database schema version %lld is "
+		    "older than this memsim's (%d) and cannot be written "
+		    "here to migrate it: run memsim report on it once "
+		    "where it can be written", st->path, (long long)v,
+		    STORE_SCHEMA_VERSION);
+		return -1;
+	}
 	while (!done)
 		if (migrate_one(st, &done, err, errlen) != 0)
 			return -1;
@@ -510,6 +562,40 @@ static int set_views_hash(sqlite3 *db, const char *hex)
  * made.  The hash is read again inside the transaction, so two
  * processes opening the database at once do the work once.
  */
+/*
+ * A database we may only read, with views from another memsim: this
+ * one's views as TEMP views, which shadow the stored ones for this
+ * connection and write nothing to the file.
+ */
+static int temp_views(struct store *st, char *err, size_t errlen)
+{
+	const char *p = embed_views_sql, *nl;
+	char *sql = xmalloc(2 * strlen(embed_views_sql) + 1), *o = sql;
+	int rc;
+
+	for (; *p != '\0'; p = nl) {
+		nl = strchr(p, '\n');
+		nl = nl != NULL ? nl + 1 : p + strlen(p);
+		if (strncmp(p, "DROP VIEW", 9) == 0)
+			continue;
+		if (strncmp(p, "CREATE VIEW ", 12) == 0) {
+			o += sprintf(o, "CREATE TEMP VIEW ");
+			p += 12;
+		}
+		memcpy(o, p, (size_t)(nl - p));
+		o += nl - p;
+	}
+	*o = '\0';
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		store_seterr(err, errlen, "%s: creating the views: %s",
+		    st->path, store_db_error(st));
+		return -1;
+	}
+	return 0;
+}
+
 static int ensure_views(struct store *st, char *err, size_t errlen)
 {
 	const char *q = "SELECT value FROM meta WHERE key = 'views_sha256'";
@@ -520,6 +606,8 @@ static int ensure_views(struct store *st, char *err, size_t errlen)
 	rc = query_text(st->db, q, have, sizeof(have));
 	if (rc == SQLITE_OK && strcmp(have, want) == 0)
 		return 0;
+	if (rc == SQLITE_OK && st->read_only)
+		return temp_views(st, err, errlen);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
@@ -570,7 +658,7 @@ int store_open_opts(struct store **out, const char *path,
 
 	assert(out != NULL && path != NULL);
 	*out = NULL;
-	if (check_path(path, err, errlen) != 0)
+	if (check_path(path, o != NULL && o->read_only, err, errlen) != 0)
 		return -1;
 	if (o != NULL && o->must_exist && access(path, F_OK) != 0) {
 		store_seterr(err, errlen, "%s: no such database", path);
@@ -580,6 +668,9 @@ int store_open_opts(struct store **out, const char *path,
 	st->path = xstrdup(path);
 	st->busy_ms = o != NULL && o->busy_ms > 0 ? o->busy_ms :
 	    DEFAULT_BUSY_MS;
+	/* a reader that could write migrates as any opener does */
+	st->read_only = o != NULL && o->read_only &&
+	    (access(path, W_OK) != 0 || check_dir(path, NULL, 0) != 0);
 	if (open_db(st, err, errlen) != 0 ||
 	    check_version(st, err, errlen) != 0 ||
 	    set_pragmas(st, err, errlen) != 0 ||

@@ -33,6 +33,7 @@ void store_set_versions(struct store *st, const char *memsim,
 struct store_opts {
 	int busy_ms;		/* wait this long for another's lock; 0: 10 s */
 	int must_exist;		/* refuse to create a new database */
+	int read_only;		/* read only: no migration, no write */
 };
 
 /* store_open() with options; o may be NULL. */

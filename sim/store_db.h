@@ -66,6 +66,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int busy_ms;
+	int read_only;		/* opened to read only (store_opts) */
 	char *memsim_version, *simgrid_version, *lua_version;
 	sqlite3_stmt *stmt[S_COUNT];
 	char msg[256];		/* SQLite's message for the last failure */

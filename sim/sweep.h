@@ -39,6 +39,7 @@ struct sweep_opts {
 	struct script_limits limits;
 	int busy_ms;			/* SQLite lock wait; 0: default */
 	int64_t hunt_budget;		/* find-n --hunt RUNS; 0: none */
+	unsigned ignore;		/* find-n --ignore: 1 << outcome */
 };
 
 /*
@@ -55,8 +56,10 @@ int sweep_main(const struct sweep_opts *o);
 
 /*
  * `memsim find-n`: the smallest reserve N for which no seed of o->seeds
- * deadlocks, by bisection over [0, 64]; with hunt_budget, from that N
- * on the first N that a guided hunt of that many runs could not break
+ * fails (deadlocks or panics; o->ignore may leave panics out), by
+ * bisection over [0, 64] or -p N=lo..hi, then checked at every N above
+ * it up to the top of the range; with hunt_budget, from that answer on
+ * the first N that a guided hunt of that many runs could not break
  * either (sim/hunt.h).  Returns the exit status.
  */
 int sweep_find_n(const struct sweep_opts *o);

@@ -92,7 +92,8 @@ struct exec {
 	struct result *batch[BATCH_RUNS];
 	int nbatch;
 	double t0, last_flush, last_progress;
-	int stop_on_deadlock, stopping;
+	unsigned stop_on;		/* 1 << outcome: stop there */
+	int stopping;
 	struct tally *t;
 	int failed;
 	int progress_len;
@@ -140,6 +141,8 @@ static void tally_outcome(struct tally *t, int outcome)
 {
 	if (outcome == OUTCOME_DEADLOCK)
 		t->deadlocks++;
+	else if (outcome == OUTCOME_PANIC)
+		t->panics++;
 	else if (outcome == OUTCOME_ERROR)
 		t->errors++;
 }
@@ -162,7 +165,7 @@ static void collect(struct exec *x, size_t run, struct result *res,
 	x->t->child_wall += r->row.wall_seconds;
 	x->t->parent_wall += parent_wall;
 	tally_outcome(x->t, r->row.outcome);
-	if (r->row.outcome == OUTCOME_DEADLOCK && x->stop_on_deadlock)
+	if (x->stop_on & (1u << r->row.outcome))
 		x->stopping = 1;
 }
 
@@ -365,7 +368,7 @@ static int exec_loop(struct exec *x)
  * or the host failed, or 128 + the signal that stopped it.
  */
 static int exec_plan(struct campaign *ss, const struct plan *p,
-    const size_t *todo, size_t ntodo, int stop_on_deadlock,
+    const size_t *todo, size_t ntodo, unsigned stop_on,
     struct tally *t)
 {
 	struct sigaction old[NSTOP];
@@ -378,9 +381,10 @@ static int exec_plan(struct campaign *ss, const struct plan *p,
 	x.todo = todo;
 	x.ntodo = ntodo;
 	x.t = t;
-	x.stop_on_deadlock = stop_on_deadlock;
+	x.stop_on = stop_on;
 	/* a deadlock already stored answers the question as well */
-	x.stopping = stop_on_deadlock && t->deadlocks > 0;
+	x.stopping = ((stop_on >> OUTCOME_DEADLOCK) & 1 && t->deadlocks > 0) ||
+	    ((stop_on >> OUTCOME_PANIC) & 1 && t->panics > 0);
 	x.slots = xcalloc((size_t)ss->jobs, sizeof(*x.slots));
 	x.pfd = xcalloc((size_t)ss->jobs, sizeof(*x.pfd));
 	x.pslot = xcalloc((size_t)ss->jobs, sizeof(*x.pslot));
@@ -482,7 +486,7 @@ static void interrupted(const struct campaign *ss, int rc)
 
 /* Plan, skip what is stored, run the rest, stamp the sweeps row. */
 int sweep_run_plan(struct campaign *ss, const struct plan *p,
-    const char *grid, int stop_on_deadlock, struct tally *t)
+    const char *grid, unsigned stop_on, struct tally *t)
 {
 	size_t *todo = NULL, ntodo = 0;
 	char err[512];
@@ -503,7 +507,7 @@ int sweep_run_plan(struct campaign *ss, const struct plan *p,
 		    ss->stored, 0, err, sizeof(err)) != 0)
 			goto fail;
 	}
-	rc = exec_plan(ss, p, todo, ntodo, stop_on_deadlock, t);
+	rc = exec_plan(ss, p, todo, ntodo, stop_on, t);
 	if (rc > 128)
 		interrupted(ss, rc);
 	goto out;

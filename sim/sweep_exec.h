@@ -33,7 +33,7 @@ struct tally {
 	int64_t runs;			/* in this plan (this shard) */
 	int64_t present;		/* already stored before */
 	int64_t fresh;			/* run now */
-	int64_t deadlocks, errors;	/* among all of them */
+	int64_t deadlocks, panics, errors;	/* among all of them */
 	double child_wall, parent_wall;	/* sums over fresh runs */
 	double seconds;			/* the execution's wall time */
 };
@@ -43,12 +43,12 @@ int sweep_campaign_open(struct campaign *ss, const struct sweep_opts *o);
 /* Print a planning error (scenario messages name their file already). */
 void sweep_plan_error(const struct sweep_opts *o, const char *err);
 /*
- * Plan, skip what is stored, run the rest, stamp the sweeps row; a
- * deadlock stops it when stop_on_deadlock.  0, SWEEP_EXIT_ENV, or
- * 128 + the signal that stopped it.
+ * Plan, skip what is stored, run the rest, stamp the sweeps row; an
+ * outcome in stop_on (1 << enum outcome; 0: none) stops it early.  0,
+ * SWEEP_EXIT_ENV, or 128 + the signal that stopped it.
  */
 int sweep_run_plan(struct campaign *ss, const struct plan *p,
-    const char *grid, int stop_on_deadlock, struct tally *t);
+    const char *grid, unsigned stop_on, struct tally *t);
 /* Mark the campaign's sweeps row finished: 0 or SWEEP_EXIT_ENV. */
 int sweep_finish(struct campaign *ss);
 

@@ -172,7 +172,7 @@ expect_fail "a -p value of the wrong type" 2 \
 	":1: param 'N': expected a number, got 'x'" "local n = param('N', 1)
 $P" -p N=x
 
-# --- errors inside a process body: recorded runs (outcome error), exit 0 --------------
+# --- errors inside a process body: recorded runs (outcome error), exit 2 --------------
 BDB=$TMP/body.db
 # expect_body name message text: the run is stored with exactly "$B<message>"
 expect_body() {
@@ -182,7 +182,7 @@ expect_body() {
 	$MEMSIM run "$B" --db "$BDB" > "$TMP/out" 2> "$TMP/err"
 	rc=$?
 	got=$(q "$BDB" "select outcome || '|' || message from runs")
-	if [ $rc = 0 ] && [ "$got" = "error|$msg" ] && [ ! -s "$TMP/err" ] &&
+	if [ $rc = 2 ] && [ "$got" = "error|$msg" ] && [ ! -s "$TMP/err" ] &&
 	   grep -qF "  $msg" "$TMP/out"; then
 		echo "ok - $name"
 	else
@@ -324,7 +324,7 @@ fi
 # A deadlock is data: exit 0, or 3 with --fail-on-deadlock.
 $MEMSIM run tests/scenarios/irq_exhaust.lua --db "$DB" > "$TMP/out" 2>&1
 check "a deadlock exits 0 by default" [ $? = 0 ]
-$MEMSIM run tests/scenarios/irq_exhaust.lua --db "$DB" --fail-on-deadlock > "$TMP/out" 2>&1
+$MEMSIM run tests/scenarios/irq_exhaust.lua --db "$TMP/dl.db" --fail-on-deadlock > "$TMP/out" 2>&1
 check "--fail-on-deadlock exits 3" [ $? = 3 ]
 check "the summary says who waits on what" grep -q "dirtier.*pfault" "$TMP/out"
 check "the waits table has every thread" \

@@ -109,3 +109,48 @@ rc=$?
 check "an axis of sweep{} that -p leaves unread is just not swept" \
 	eval '[ "$rc" = 0 ] && [ "$(runs "$TMP/sa.db")" = 3 ] &&
 	grep -q "^sweep tiny: 3 runs, 3 stored (3 new" "$TMP/out"'
+
+# --- report and explain read a database they cannot write ------------------
+# Modes do not stop root: root makes the directory a read-only bind
+# mount (as t_badinput.sh does); without that the checks are not run.
+RO=$TMP/ro
+mkdir "$RO"
+$MEMSIM run $S --db "$RO/r.db" > /dev/null 2>&1
+cp "$RO/r.db" "$RO/oldviews.db"
+q "$RO/oldviews.db" "update meta set value = 'x' where key = 'views_sha256'"
+cp "$RO/r.db" "$RO/old.db"
+q "$RO/old.db" "pragma user_version = 3"
+sum_before=$(cat "$RO"/*.db | cksum)
+ro_undo=:
+if [ "$(id -u)" != 0 ]; then
+	chmod 555 "$RO"; chmod 444 "$RO"/*.db; ro_undo="chmod 755 $RO"
+elif mount --bind "$RO" "$RO" 2>/dev/null; then
+	if mount -o remount,ro,bind "$RO" 2>/dev/null; then
+		ro_undo="umount $RO"
+	else
+		umount "$RO"
+	fi
+fi
+trap '$ro_undo; rm -rf "$TMP"' EXIT
+if [ "$ro_undo" != : ]; then
+	$MEMSIM report --db "$RO/r.db" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "report on a database in a read-only directory: exit 0" \
+		eval '[ "$rc" = 0 ] && [ ! -s "$TMP/err" ] && grep -q "^tiny" "$TMP/out"'
+	$MEMSIM explain 1 --db "$RO/r.db" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "explain too" eval '[ "$rc" = 0 ] && grep -q "^run 1: tiny" "$TMP/out"'
+	$MEMSIM report --db "$RO/oldviews.db" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "... also when its views are another memsim's (this one's, for the connection)" \
+		eval '[ "$rc" = 0 ] && grep -q "^tiny" "$TMP/out"'
+	$MEMSIM report --db "$RO/old.db" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	check "an older schema it cannot migrate: exit 1 saying so" \
+		eval '[ "$rc" = 1 ] && grep -q "^memsim: $RO/old.db: database schema version 3 is older than this memsim.s ([0-9]*) and cannot be written here" "$TMP/err"'
+	check "... and nothing was written" [ "$(cat "$RO"/*.db | cksum)" = "$sum_before" ]
+	$ro_undo
+	ro_undo=:
+else
+	echo "# no read-only directory could be made: read-only checks not run"
+fi

@@ -88,21 +88,24 @@ check "... with the thresholds from its counters" \
 $MEMSIM report --db "$RUN" --plot "$TMP/plots" --run 99 > /dev/null 2> "$TMP/err"
 check "--run of a missing run: exit 2" status_says $? 2 "no run 99"
 
-# find-n: needs_n deadlocks below N = 3 and never from 3 on.
+# find-n: needs_n deadlocks below N = 3 and never from 3 on (checked up
+# to the top of the range, 8).
 DB=$TMP/f.db
-$MEMSIM find-n tests/scenarios/needs_n.lua --seeds 6 -j 2 --db "$DB" > "$TMP/out" 2>&1
+$MEMSIM find-n tests/scenarios/needs_n.lua -p N=0..8 --seeds 6 -j 2 --db "$DB" > "$TMP/out" 2>&1
 rc=$?
 check "find-n finds N = 3" [ $rc = 0 -a "$(head -1 "$TMP/out")" = "find-n needs_n: N = 3" ]
 check "... with the rule-of-three bound 3/K" \
-	grep -q "N = 3: 0 of 6 seeds deadlocked; 95% upper bound on P(deadlock) 0.5 (rule of three, 3/6" "$TMP/out"
+	grep -q "N = 3: 0 of 6 seeds failed; 95% upper bound on P(failure) 0.5 (rule of three, 3/6" "$TMP/out"
 check "... confirmed by N - 1 deadlocking" \
-	grep -q "N = 2: 6 of 6 seeds deadlocked, so N - 1 is not enough (confirmed)" "$TMP/out"
+	grep -q "N = 2: 6 of 6 seeds failed (6 deadlocks), so N - 1 is not enough (confirmed)" "$TMP/out"
+check "... and by every N above it" \
+	grep -q "N = 4..8: no failure in 6 seeds at any of them" "$TMP/out"
 check "... its runs are stored, all six seeds at N = 2 and 3" \
 	[ "$(q "$DB" "select count(*) from runs where json_extract(params, '\$.N') in ('2', '3')")" = 12 ]
 n=$(q "$DB" "select count(*) from runs")
 check "... and in the sweeps table" \
-	[ "$(q "$DB" "select grid || ' ' || runs_done || ' ' || (finished is not null) from sweeps")" = "find-n N=0..64 allocator=reserve_kmalloc_obj seeds=1..6 $n 1" ]
-$MEMSIM find-n tests/scenarios/needs_n.lua --seeds 6 -j 2 --db "$DB" > "$TMP/out2" 2>&1
+	[ "$(q "$DB" "select grid || ' ' || runs_done || ' ' || (finished is not null) from sweeps")" = "find-n N=0..8 allocator=reserve_kmalloc_obj seeds=1..6 $n 1" ]
+$MEMSIM find-n tests/scenarios/needs_n.lua -p N=0..8 --seeds 6 -j 2 --db "$DB" > "$TMP/out2" 2>&1
 check "find-n again runs nothing new" [ "$(q "$DB" "select count(*) from runs")" = "$n" ]
 check "... and says the same" cmp -s "$TMP/out" "$TMP/out2"
 $MEMSIM find-n tests/scenarios/tiny.lua --seeds 2 --db "$DB" > /dev/null 2> "$TMP/err"
