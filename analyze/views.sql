@@ -7,16 +7,20 @@
 DROP VIEW IF EXISTS deadlock_rate;
 DROP VIEW IF EXISTS signatures;
 
--- One row per (scenario, allocator, reserve_n): how often a seeded run
--- deadlocked (runs whose choices a hunt overrode are no random sample
--- and are left out), with the 95% Wilson score interval of that rate.  Runs
--- that ended in `error` (a crash, an overrun, a scenario error) measured
--- nothing: they are counted in `errors`, not in `runs`.  A `panic` (the
--- kernel would have panicked) is a run that did not deadlock but did
--- not survive either: counted in `runs` and in `panics`.
+-- One row per (scenario version, allocator, reserve_n): how often a
+-- seeded run deadlocked (runs whose choices a hunt overrode are no random
+-- sample and are left out), with the 95% Wilson score interval of that
+-- rate, rounded to 4 places.  A scenario version is its file's sha256:
+-- runs of an edited scenario are counted apart from the old one's, and
+-- `version` labels them (name, short hash, date of the first run);
+-- `versions` says how many the name has.  Runs that ended in `error` (a
+-- crash, an overrun, a scenario error) measured nothing: they are
+-- counted in `errors`, not in `runs`.  A `panic` (the kernel would have
+-- panicked) is a run that did not deadlock but did not survive either:
+-- counted in `runs` and in `panics`.
 CREATE VIEW deadlock_rate AS
 WITH grp AS (
-  SELECT scenario, allocator, reserve_n,
+  SELECT scenario, scenario_sha256, allocator, reserve_n,
          SUM(outcome <> 'error') AS runs,
          SUM(outcome = 'deadlock') AS deadlocks,
          SUM(outcome = 'error') AS errors,
@@ -24,34 +28,50 @@ WITH grp AS (
          MAX(swapmeta_pages_peak) AS peak_swapmeta_pages,
          MIN(reserve_min_level) AS lowest_reserve_level
   FROM runs WHERE choices = ''
-  GROUP BY scenario, allocator, reserve_n
+  GROUP BY scenario, scenario_sha256, allocator, reserve_n
+),
+ver AS (
+  SELECT scenario, scenario_sha256,
+         scenario || ' ' || substr(scenario_sha256, 1, 8) || ' ' ||
+           substr(MIN(created_at), 1, 10) AS version,
+         MIN(created_at) AS first_run
+  FROM runs GROUP BY scenario, scenario_sha256
+),
+nver AS (
+  SELECT scenario, COUNT(*) AS versions FROM ver GROUP BY scenario
 ),
 ttd AS (
-  SELECT scenario, allocator, reserve_n, deadlock_time AS v,
-         ROW_NUMBER() OVER (PARTITION BY scenario, allocator, reserve_n
-                            ORDER BY deadlock_time) AS i,
-         COUNT(*) OVER (PARTITION BY scenario, allocator, reserve_n) AS c
+  SELECT scenario, scenario_sha256, allocator, reserve_n,
+         deadlock_time AS v,
+         ROW_NUMBER() OVER (PARTITION BY scenario, scenario_sha256,
+                            allocator, reserve_n ORDER BY deadlock_time)
+           AS i,
+         COUNT(*) OVER (PARTITION BY scenario, scenario_sha256,
+                        allocator, reserve_n) AS c
   FROM runs WHERE choices = ''
   AND outcome = 'deadlock' AND deadlock_time IS NOT NULL
 ),
 pdb AS (
-  SELECT scenario, allocator, reserve_n, pd_blocked_seconds AS v,
-         ROW_NUMBER() OVER (PARTITION BY scenario, allocator, reserve_n
-                            ORDER BY pd_blocked_seconds) AS i,
-         COUNT(*) OVER (PARTITION BY scenario, allocator, reserve_n) AS c
+  SELECT scenario, scenario_sha256, allocator, reserve_n,
+         pd_blocked_seconds AS v,
+         ROW_NUMBER() OVER (PARTITION BY scenario, scenario_sha256,
+                            allocator, reserve_n ORDER BY pd_blocked_seconds)
+           AS i,
+         COUNT(*) OVER (PARTITION BY scenario, scenario_sha256,
+                        allocator, reserve_n) AS c
   FROM runs WHERE choices = ''
   AND outcome <> 'error' AND pd_blocked_seconds IS NOT NULL
 ),
 -- The middle row, or the mean of the two middle rows.
 med_ttd AS (
-  SELECT scenario, allocator, reserve_n, AVG(v) AS m FROM ttd
-  WHERE i IN ((c + 1) / 2, (c + 2) / 2)
-  GROUP BY scenario, allocator, reserve_n
+  SELECT scenario, scenario_sha256, allocator, reserve_n, AVG(v) AS m
+  FROM ttd WHERE i IN ((c + 1) / 2, (c + 2) / 2)
+  GROUP BY scenario, scenario_sha256, allocator, reserve_n
 ),
 med_pdb AS (
-  SELECT scenario, allocator, reserve_n, AVG(v) AS m FROM pdb
-  WHERE i IN ((c + 1) / 2, (c + 2) / 2)
-  GROUP BY scenario, allocator, reserve_n
+  SELECT scenario, scenario_sha256, allocator, reserve_n, AVG(v) AS m
+  FROM pdb WHERE i IN ((c + 1) / 2, (c + 2) / 2)
+  GROUP BY scenario, scenario_sha256, allocator, reserve_n
 ),
 -- p: the observed rate; zn: z^2/n with z = 1.96 (95%).
 est AS (
@@ -62,18 +82,26 @@ est AS (
 )
 SELECT est.scenario, est.allocator, est.reserve_n, runs, deadlocks,
        p AS rate,
-       MAX(0.0, (p + zn / 2 - 1.96 * SQRT(p * (1 - p) / runs + zn / (4 * runs)))
-                / (1 + zn)) AS wilson_low,
-       MIN(1.0, (p + zn / 2 + 1.96 * SQRT(p * (1 - p) / runs + zn / (4 * runs)))
-                / (1 + zn)) AS wilson_high,
+       ROUND(MAX(0.0, (p + zn / 2 - 1.96 * SQRT(p * (1 - p) / runs
+                                             + zn / (4 * runs)))
+                      / (1 + zn)), 4) AS wilson_low,
+       ROUND(MIN(1.0, (p + zn / 2 + 1.96 * SQRT(p * (1 - p) / runs
+                                             + zn / (4 * runs)))
+                      / (1 + zn)), 4) AS wilson_high,
        med_ttd.m AS median_time_to_deadlock,
        med_pdb.m AS median_pd_blocked_seconds,
-       peak_swapmeta_pages, lowest_reserve_level, errors, panics
+       peak_swapmeta_pages, lowest_reserve_level, errors, panics,
+       est.scenario_sha256, ver.version, nver.versions, ver.first_run
 FROM est
+JOIN ver ON ver.scenario = est.scenario
+  AND ver.scenario_sha256 = est.scenario_sha256
+JOIN nver ON nver.scenario = est.scenario
 LEFT JOIN med_ttd ON med_ttd.scenario = est.scenario
+  AND med_ttd.scenario_sha256 = est.scenario_sha256
   AND med_ttd.allocator = est.allocator
   AND med_ttd.reserve_n IS est.reserve_n
 LEFT JOIN med_pdb ON med_pdb.scenario = est.scenario
+  AND med_pdb.scenario_sha256 = est.scenario_sha256
   AND med_pdb.allocator = est.allocator
   AND med_pdb.reserve_n IS est.reserve_n;
 

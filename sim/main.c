@@ -241,8 +241,10 @@ static void print_summary(int64_t id, const struct result *res)
 	printf("  %llu choice points in %d streams%s%s\n",
 	    (unsigned long long)r->choice_points, r->nstreams,
 	    r->choices[0] ? ", overridden: " : "", r->choices);
-	printf("  outcome %s%s%s at t=%.3fs", outcome_name(r->outcome),
-	    r->deadlock_kind[0] ? " " : "", r->deadlock_kind, r->end_time);
+	/* "deadlock (livelock)": the kind qualifies the outcome */
+	printf("  outcome %s%s%s%s at t=%.3fs", outcome_name(r->outcome),
+	    r->deadlock_kind[0] ? " (" : "", r->deadlock_kind,
+	    r->deadlock_kind[0] ? ")" : "", r->end_time);
 	if (r->deadlock_time >= 0)
 		printf(" (no progress since t=%.3fs)", r->deadlock_time);
 	printf("\n  pageouts %lld, swapins %lld, faults %lld, OOM kills "

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "report_table.h"
 #include "store.h"
@@ -127,7 +128,7 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One scenario's block: rows[0..n) all have its name. */
+/* One scenario version's block: rows[0..n) all have its name and hash. */
 struct block {
 	const struct store_rate *rows;
 	int n;
@@ -189,7 +190,13 @@ static void block_print(const struct block *b)
 	int a, k;
 
 	block_widths(b, w);
-	printf("%s\n", b->rows[0].scenario);
+	if (b->rows[0].versions > 1)
+		printf("%s (version %s; the name has %d versions, each "
+		    "counted apart)\n", b->rows[0].scenario,
+		    b->rows[0].version + strlen(b->rows[0].scenario) + 1,
+		    b->rows[0].versions);
+	else
+		printf("%s\n", b->rows[0].scenario);
 	snprintf(row, len, "  ");
 	pad(row, len, "N", w[0]);
 	for (a = 0; a < b->nalloc; a++) {
@@ -224,7 +231,7 @@ static void block_free(struct block *b)
 	free(b->cells);
 }
 
-/* Calls fn for each scenario's rows in rs. */
+/* Calls fn for each scenario version's rows in rs. */
 static int each_scenario(const struct rates *rs,
     int (*fn)(const struct store_rate *rows, int n, void *ctx), void *ctx)
 {
@@ -232,7 +239,8 @@ static int each_scenario(const struct rates *rs,
 
 	for (i = 0; i < rs->n; i = j) {
 		for (j = i; j < rs->n && strcmp(rs->r[j].scenario,
-		    rs->r[i].scenario) == 0; j++)
+		    rs->r[i].scenario) == 0 && strcmp(rs->r[j].scenario_sha256,
+		    rs->r[i].scenario_sha256) == 0; j++)
 			;
 		if ((rc = fn(rs->r + i, j - i, ctx)) != 0)
 			return rc;
@@ -292,23 +300,61 @@ static void out_path(char *buf, size_t len, const char *dir,
 	buf[n] = '\0';
 }
 
+/*
+ * gnuplot's own messages (warnings about the data, mostly) go to a
+ * file, shown only when it fails: a plot that was written needs none.
+ */
+static char gp_log[512];
+
 static FILE *gp_open(void)
 {
+	const char *tmp = getenv("TMPDIR");
+	char cmd[600];
+	int fd;
+
 	fflush(NULL);
-	return popen("gnuplot", "w");
+	snprintf(gp_log, sizeof(gp_log), "%s/memsim-gnuplot-XXXXXX",
+	    tmp != NULL && *tmp != '\0' && strlen(tmp) < 400 &&
+	    !strchr(tmp, '\'') ? tmp : "/tmp");
+	if ((fd = mkstemp(gp_log)) < 0) {
+		gp_log[0] = '\0';
+		return popen("gnuplot", "w");
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "gnuplot 2>'%s'", gp_log);
+	return popen(cmd, "w");
+}
+
+static void gp_show_log(void)
+{
+	char line[512];
+	FILE *f;
+
+	if (gp_log[0] == '\0' || (f = fopen(gp_log, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (line[0] != '\n')
+			fprintf(stderr, "  gnuplot: %s", line);
+	fclose(f);
 }
 
 static int gp_close(FILE *f, const char *what)
 {
 	int st = pclose(f);
+	int failed = st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	if (failed) {
 		fprintf(stderr, "memsim: gnuplot failed on %s%s\n", what,
 		    WIFEXITED(st) && WEXITSTATUS(st) == 127 ? " (gnuplot is "
 		    "not installed: scripts/setup.sh installs gnuplot-nox)" :
 		    "");
-		return EXIT_ENV;
+		gp_show_log();
 	}
+	if (gp_log[0] != '\0')
+		unlink(gp_log);
+	gp_log[0] = '\0';
+	if (failed)
+		return EXIT_ENV;
 	printf("wrote %s.png and %s.svg\n", what, what);
 	return 0;
 }
@@ -385,13 +431,20 @@ static int plot_rates(const struct store_rate *rows, int n, void *ctx)
 		hi = seen && hi > rows[i].reserve_n ? hi : rows[i].reserve_n;
 		seen = 1;
 	}
-	if (hi == lo)
-		hi = lo + 1;
-	out_path(out, sizeof(out), dir, "rate", rows[0].scenario);
+	/* a rate over N needs runs at two N at least */
+	if (!seen || hi == lo) {
+		printf("no rate plot for %s: its runs do not vary N\n",
+		    rows[0].versions > 1 ? rows[0].version : rows[0].scenario);
+		return 0;
+	}
+	/* one file per version when the name has several */
+	out_path(out, sizeof(out), dir, "rate", rows[0].versions > 1 ?
+	    rows[0].version : rows[0].scenario);
 	if ((f = gp_open()) == NULL)
 		return EXIT_ENV;
 	gp_var(f, "out", out);
-	gp_var(f, "scen", rows[0].scenario);
+	gp_var(f, "scen", rows[0].versions > 1 ? rows[0].version :
+	    rows[0].scenario);
 	gp_var(f, "series", series);
 	gp_var(f, "flat", flat);
 	fprintf(f, "xmin = %ld\nxmax = %ld\n", lo, hi);
@@ -449,8 +502,14 @@ static int add_sample(void *ctx, const struct sample_row *s)
 {
 	struct samples *sm = ctx;
 
-	fprintf(sm->f, "%g %lld %lld %lld\n", s->t, (long long)s->free,
-	    (long long)s->cache, (long long)s->swap_used);
+	/* "NaN" where the allocator keeps no reserve: nothing drawn */
+	fprintf(sm->f, "%g %lld %lld %lld %lld ", s->t, (long long)s->free,
+	    (long long)s->cache, (long long)s->swap_used,
+	    (long long)s->swapmeta_pages);
+	if (s->reserve_level >= 0)
+		fprintf(sm->f, "%lld\n", (long long)s->reserve_level);
+	else
+		fprintf(sm->f, "NaN\n");
 	sm->n++;
 	return 0;
 }

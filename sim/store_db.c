@@ -45,9 +45,11 @@ const char *const store_stmt_sql[S_COUNT] = {
 	[S_RATES] = "SELECT scenario, allocator, reserve_n, runs, deadlocks,"
 	    " errors, rate, wilson_low, wilson_high, median_time_to_deadlock,"
 	    " median_pd_blocked_seconds, peak_swapmeta_pages,"
-	    " lowest_reserve_level, panics FROM deadlock_rate"
+	    " lowest_reserve_level, panics, scenario_sha256, version,"
+	    " versions FROM deadlock_rate"
 	    " WHERE ?1 IS NULL OR scenario = ?1"
-	    " ORDER BY scenario, allocator, reserve_n",
+	    " ORDER BY scenario, first_run, scenario_sha256, allocator,"
+	    " reserve_n",
 	[S_RUN_GET] = "SELECT scenario, scenario_sha256, allocator, reserve_n,"
 	    " seed, params, outcome, end_time, deadlock_time, deadlock_kind,"
 	    " message, longest_stall_seconds FROM runs WHERE id = ?1",

@@ -53,6 +53,9 @@ static void rate_row(sqlite3_stmt *s, struct store_rate *r)
 	r->peak_swapmeta_pages = col_i64(s, 11, 0);
 	r->lowest_reserve_level = col_i64(s, 12, -1);
 	r->panics = col_i64(s, 13, 0);
+	col_text(s, 14, r->scenario_sha256, sizeof(r->scenario_sha256));
+	col_text(s, 15, r->version, sizeof(r->version));
+	r->versions = (int)col_i64(s, 16, 1);
 }
 
 /* A caller's callback and context, handed through each_row(). */

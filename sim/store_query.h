@@ -16,6 +16,9 @@ struct store;
 /* One row of the deadlock_rate view (analyze/views.sql). */
 struct store_rate {
 	char scenario[CFG_NAME_LEN];
+	char scenario_sha256[65];		/* the version */
+	char version[CFG_NAME_LEN + 32];	/* "name 1a2b3c4d 2026-12-03" */
+	int versions;				/* how many the name has */
 	char allocator[CFG_NAME_LEN];
 	long reserve_n;			/* -1: the allocator has none */
 	int64_t runs, deadlocks, errors;
@@ -36,7 +39,7 @@ typedef int store_event_fn(void *ctx, const struct event_row *e);
 
 /*
  * deadlock_rate rows of one scenario (NULL: all), ordered by scenario,
- * allocator, reserve_n.  Returns what a callback returned, 0, or -1
+ * version (oldest first), allocator, reserve_n.  Returns what a callback returned, 0, or -1
  * with a message.
  */
 int store_rates(struct store *st, const char *scenario, store_rate_fn *fn,

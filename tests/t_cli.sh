@@ -154,3 +154,8 @@ if [ "$ro_undo" != : ]; then
 else
 	echo "# no read-only directory could be made: read-only checks not run"
 fi
+
+# --- the summary's wording ---------------------------------------------------
+$MEMSIM run tests/scenarios/irq_exhaust.lua --db "$TMP/dl.db" > "$TMP/out" 2>&1
+check "a deadlock's kind qualifies it: \"deadlock (livelock)\", not \"deadlock livelock\"" \
+	grep -q "^  outcome deadlock (livelock) at t=" "$TMP/out"

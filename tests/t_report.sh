@@ -75,8 +75,12 @@ check "... and creates nothing" [ ! -e "$TMP/none.db" ]
 
 # Plots: PNG and SVG from gnuplot.
 $MEMSIM report --db "$DB" --plot "$TMP/plots" > "$TMP/out" 2>&1
-check "--plot writes a rate plot per scenario, PNG and SVG" \
-	[ -s "$TMP/plots/rate_s.png" -a -s "$TMP/plots/rate_s.svg" -a -s "$TMP/plots/rate_t.png" ]
+check "--plot writes a rate plot per scenario that varies N, PNG and SVG" \
+	[ -s "$TMP/plots/rate_s.png" -a -s "$TMP/plots/rate_s.svg" ]
+check "... and none for a scenario whose runs have no N, saying so" \
+	eval '[ ! -e "$TMP/plots/rate_t.png" ] && grep -q "^no rate plot for t: its runs do not vary N" "$TMP/out"'
+check "... nor anything from gnuplot on the terminal" \
+	eval '! grep -qi "warning" "$TMP/out"'
 check "... real PNGs" [ "$(head -c 4 "$TMP/plots/rate_s.png" | tail -c 3)" = PNG ]
 RUN=$TMP/run.db
 $MEMSIM run tests/scenarios/needs_n.lua --db "$RUN" > /dev/null
