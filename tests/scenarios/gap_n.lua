@@ -19,5 +19,6 @@ process { name = "dirtier", run = function(p)
 end }
 
 if n < 3 or n == 5 then
-  interrupt_load { name = "leak", rate = "500/s", pages = 32, hold = "1000s" }
+  interrupt_load { name = "leak", class = "interrupt", rate = "500/s", pages = 32,
+                   hold = "1000s" }
 end
