@@ -31,11 +31,17 @@ static void summary(const struct campaign *ss, const struct tally *t)
 {
 	double n = t->fresh > 0 ? (double)t->fresh : 1;
 
+	/* "new": what this process stored, not what it ran */
 	printf("%s: %lld runs, %lld stored (%lld new, %lld already there); "
-	    "%lld deadlocks, %lld errors\n", ss->label, (long long)t->runs,
-	    (long long)(t->present + t->fresh), (long long)t->fresh,
-	    (long long)t->present, (long long)t->deadlocks,
-	    (long long)t->errors);
+	    "%lld deadlocks, %lld errors, %lld panics\n", ss->label,
+	    (long long)t->runs, (long long)(t->present + t->fresh),
+	    (long long)t->added, (long long)(t->present + t->fresh -
+	    t->added), (long long)t->deadlocks, (long long)t->errors,
+	    (long long)t->panics);
+	if (t->fresh > t->added)
+		printf("  %lld of the runs done here had been stored meanwhile "
+		    "by another process, which keeps them\n",
+		    (long long)(t->fresh - t->added));
 	if (t->fresh > 0)
 		printf("  %.2f runs/s with -j %d; per run %.1f ms in the "
 		    "child, %.2f ms more to fork and collect it\n",

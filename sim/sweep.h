@@ -14,7 +14,8 @@
  * are keyed by (scenario sha256, params JSON, seed), so a sweep that was
  * interrupted, even by kill -9, does only the missing runs when it is
  * started again, and shards of one grid (--shard i/k) merge without
- * duplicates.
+ * duplicates.  One process at a time runs a given grid on a database
+ * (sim/sweep_lock.h).
  */
 #ifndef MEMSIM_SWEEP_H
 #define MEMSIM_SWEEP_H

@@ -19,6 +19,7 @@
 #include "result.h"
 #include "runner.h"
 #include "store.h"
+#include "sweep_lock.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -173,14 +174,16 @@ static int flush(struct exec *x)
 {
 	struct campaign *ss = x->ss;
 	char err[512];
-	int i, rc;
+	int i, rc, inserted = 0;
 
 	if (x->nbatch == 0)
 		return 0;
 	rc = store_insert_batch(ss->st, x->batch, x->nbatch, ss->sweep_id,
-	    ss->stored + x->nbatch, NULL, err, sizeof(err));
-	if (rc == 0)
+	    ss->stored + x->nbatch, &inserted, err, sizeof(err));
+	if (rc == 0) {
 		ss->stored += x->nbatch;
+		x->t->added += inserted;
+	}
 	for (i = 0; i < x->nbatch; i++) {
 		result_free(x->batch[i]);
 		free(x->batch[i]);
@@ -454,6 +457,7 @@ int sweep_campaign_open(struct campaign *ss, const struct sweep_opts *o)
 
 	memset(ss, 0, sizeof(*ss));
 	ss->o = o;
+	ss->lock_fd = -1;
 	ss->jobs = o->jobs > 0 ? o->jobs : online_cpus();
 	ss->tty = isatty(STDERR_FILENO);
 	if (store_open_opts(&ss->st, o->db, &so, err, sizeof(err)) != 0) {
@@ -484,6 +488,34 @@ static void interrupted(const struct campaign *ss, int rc)
 	    (long long)ss->planned);
 }
 
+/*
+ * This grid on this database is ours until the process ends: a second
+ * memsim running it at the same time would run every run again.
+ */
+static int claim(struct campaign *ss, const struct plan *p,
+    const char *grid)
+{
+	char key[sizeof(p->sha256) + 2048], err[512];
+	long holder;
+	int rc;
+
+	snprintf(key, sizeof(key), "%s %s", p->sha256, grid);
+	rc = sweep_lock(ss->o->db, key, &ss->lock_fd, &holder, err,
+	    sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "memsim: %s\n", err);
+	else if (rc > 0 && holder > 0)
+		fprintf(stderr, "memsim: %s: another memsim (pid %ld) is running "
+		    "this %s (%s) on it; it stores every run: wait for it, "
+		    "or give each its own --shard\n", ss->o->db, holder,
+		    ss->label, grid);
+	else if (rc > 0)
+		fprintf(stderr, "memsim: %s: another memsim is running this "
+		    "%s (%s) on it; wait for it, or give each its own "
+		    "--shard\n", ss->o->db, ss->label, grid);
+	return rc;
+}
+
 /* Plan, skip what is stored, run the rest, stamp the sweeps row. */
 int sweep_run_plan(struct campaign *ss, const struct plan *p,
     const char *grid, unsigned stop_on, struct tally *t)
@@ -493,6 +525,8 @@ int sweep_run_plan(struct campaign *ss, const struct plan *p,
 	int rc = SWEEP_EXIT_ENV;
 
 	memset(t, 0, sizeof(*t));
+	if (ss->lock_fd < 0 && claim(ss, p, grid) != 0)
+		goto out;
 	if (plan_todo(ss, p, t, &todo, &ntodo) != 0)
 		goto out;
 	if (ss->sweep_id == 0) {

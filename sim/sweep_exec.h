@@ -25,6 +25,7 @@ struct campaign {
 	int64_t sweep_id;
 	int64_t planned, stored;	/* the sweeps row */
 	int jobs, tty;
+	int lock_fd;			/* sweep_lock(), held to the end */
 	char label[CFG_NAME_LEN + 64];	/* in front of progress lines */
 };
 
@@ -33,6 +34,7 @@ struct tally {
 	int64_t runs;			/* in this plan (this shard) */
 	int64_t present;		/* already stored before */
 	int64_t fresh;			/* run now */
+	int64_t added;			/* of those, stored by this process */
 	int64_t deadlocks, panics, errors;	/* among all of them */
 	double child_wall, parent_wall;	/* sums over fresh runs */
 	double seconds;			/* the execution's wall time */
