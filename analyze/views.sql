@@ -53,14 +53,14 @@ ttd AS (
 ),
 pdb AS (
   SELECT scenario, scenario_sha256, allocator, reserve_n,
-         pd_blocked_seconds AS v,
+         pagedaemon_blocked_seconds AS v,
          ROW_NUMBER() OVER (PARTITION BY scenario, scenario_sha256,
-                            allocator, reserve_n ORDER BY pd_blocked_seconds)
-           AS i,
+                            allocator, reserve_n
+                            ORDER BY pagedaemon_blocked_seconds) AS i,
          COUNT(*) OVER (PARTITION BY scenario, scenario_sha256,
                         allocator, reserve_n) AS c
   FROM runs WHERE choices = ''
-  AND outcome <> 'error' AND pd_blocked_seconds IS NOT NULL
+  AND outcome <> 'error' AND pagedaemon_blocked_seconds IS NOT NULL
 ),
 -- The middle row, or the mean of the two middle rows.
 med_ttd AS (
@@ -89,7 +89,7 @@ SELECT est.scenario, est.allocator, est.reserve_n, runs, deadlocks,
                                              + zn / (4 * runs)))
                       / (1 + zn)), 4) AS wilson_high,
        med_ttd.m AS median_time_to_deadlock,
-       med_pdb.m AS median_pd_blocked_seconds,
+       med_pdb.m AS median_pagedaemon_blocked_seconds,
        peak_swapmeta_pages, lowest_reserve_level, errors, panics,
        est.scenario_sha256, ver.version, nver.versions, ver.first_run
 FROM est

@@ -16,6 +16,30 @@ static const struct config *pcfg;
 static char first_error[256];
 static int nextpid = 48;	/* the OOM killer skips pids < 48 */
 
+void proc_survivors(char *buf, size_t len)
+{
+	const struct proc *p;
+	size_t used = 0;
+	int n = 0, w;
+
+	buf[0] = '\0';
+	for (p = allproc; p != NULL && used + 1 < len; p = p->next) {
+		if (p->exited)
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s at line %d after "
+		    "%lld requests, %s%s", n++ ? "; " :
+		    "still running at the end: ", p->name, p->line,
+		    (long long)p->requests, p->td != NULL &&
+		    p->td->chan != NULL ? "in " : "", p->td != NULL &&
+		    p->td->chan != NULL ? p->td->wmesg : "running");
+		used += w > 0 ? (size_t)w : 0;
+	}
+	if (used + 1 >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	if (n == 0)
+		snprintf(buf, len, "no process was running at the end");
+}
+
 const char *proc_error(void)
 {
 	return first_error[0] ? first_error : NULL;
@@ -209,6 +233,7 @@ static void proc_main(struct core_thread *td)
 				break;
 			}
 		}
+		p->line = req.line;
 		switch (req.kind) {
 		case REQ_MMAP:
 			retval = do_mmap(p, &req);
@@ -254,6 +279,7 @@ static void proc_main(struct core_thread *td)
 				goto out;
 			break;
 		}
+		p->requests++;
 		vm_cnt.proc_steps++;
 	}
 out:

@@ -38,6 +38,8 @@ struct proc {
 	int killed;		/* P_LOWMEMKILL */
 	int exited;
 	char error[256];	/* a Lua error that ended it */
+	int64_t requests;	/* p:... calls done, for a survived run */
+	int line;		/* the scenario line of the current one */
 	struct proc *next;
 };
 
@@ -58,5 +60,11 @@ int64_t proc_mmap(struct proc *p, uint64_t bytes, const char *file);
 struct region *proc_region(struct proc *p, int handle);
 /* The first Lua error of any process, or NULL. */
 const char *proc_error(void);
+/*
+ * Which processes are still running and how far they got, in one line
+ * ("still running at the end: db.1 at line 20 after 85 requests, in
+ * vmwait; ..."), for a run that survived its duration.
+ */
+void proc_survivors(char *buf, size_t len);
 
 #endif

@@ -370,6 +370,11 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 		if (row->outcome == OUTCOME_DEADLOCK)
 			diagnose(res);
 	}
+	/* who was still at work, and where, when the duration ran out */
+	if (row->outcome == OUTCOME_SURVIVED) {
+		record_state(res);
+		proc_survivors(row->message, sizeof(row->message));
+	}
 	fill_counters(res);
 	row->events_dropped = trace_collect(res);
 	stalled = now - core_last_progress() >= VERDICT_STALL_MIN;

@@ -218,6 +218,21 @@ static const char *const migrations[] = {
 	 */
 	("ALTER TABLE runs ADD COLUMN longest_stall_seconds REAL;"
 	"PRAGMA user_version = 5;"),
+	/*
+	 * 6: column names say what they hold and in which unit, and "not
+	 * applicable" is NULL, not -1.  The views are re-created after
+	 * migrating (ensure_views()); legacy_alter_table (migrate_one())
+	 * lets the old ones stand until then.
+	 */
+	("ALTER TABLE runs RENAME COLUMN pd_blocked_seconds"
+	" TO pagedaemon_blocked_seconds;"
+	"ALTER TABLE runs RENAME COLUMN pd_pbuf_wait_seconds"
+	" TO pagedaemon_pbuf_wait_seconds;"
+	"ALTER TABLE runs RENAME COLUMN kva_peak TO kva_peak_bytes;"
+	"ALTER TABLE samples RENAME COLUMN kva_used TO kva_used_bytes;"
+	"UPDATE samples SET reserve_level = NULL WHERE reserve_level < 0;"
+	"UPDATE runs SET reserve_min_level = NULL WHERE reserve_min_level < 0;"
+	"PRAGMA user_version = 6;"),
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

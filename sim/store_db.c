@@ -23,7 +23,7 @@ const char *const store_stmt_sql[S_COUNT] = {
 	[S_WAIT] = "INSERT INTO waits (run_id, thread, channel, since, detail)"
 	    " VALUES (?, ?, ?, ?, ?)",
 	[S_SAMPLE] = "INSERT INTO samples (run_id, t, free, cache, inactive,"
-	    " active, wired, busy, swap_used, swapmeta_pages, kva_used,"
+	    " active, wired, busy, swap_used, swapmeta_pages, kva_used_bytes,"
 	    " async_inflight, reserve_level)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_EVENT] = "INSERT INTO events (run_id, t, kind, thread, detail)"
@@ -44,7 +44,7 @@ const char *const store_stmt_sql[S_COUNT] = {
 	[S_SWEEP_DONE] = "UPDATE sweeps SET runs_done = ?2 WHERE id = ?1",
 	[S_RATES] = "SELECT scenario, allocator, reserve_n, runs, deadlocks,"
 	    " errors, rate, wilson_low, wilson_high, median_time_to_deadlock,"
-	    " median_pd_blocked_seconds, peak_swapmeta_pages,"
+	    " median_pagedaemon_blocked_seconds, peak_swapmeta_pages,"
 	    " lowest_reserve_level, panics, scenario_sha256, version,"
 	    " versions FROM deadlock_rate"
 	    " WHERE ?1 IS NULL OR scenario = ?1"
@@ -54,7 +54,7 @@ const char *const store_stmt_sql[S_COUNT] = {
 	    " seed, params, outcome, end_time, deadlock_time, deadlock_kind,"
 	    " message, longest_stall_seconds FROM runs WHERE id = ?1",
 	[S_SAMPLES] = "SELECT t, free, cache, inactive, active, wired, busy,"
-	    " swap_used, swapmeta_pages, kva_used, async_inflight,"
+	    " swap_used, swapmeta_pages, kva_used_bytes, async_inflight,"
 	    " reserve_level FROM samples WHERE run_id = ?1 ORDER BY t, rowid",
 	[S_COUNTERS] = "SELECT name, value FROM counters WHERE run_id = ?1"
 	    " ORDER BY rowid",

@@ -55,8 +55,19 @@ enum {
 	" kva_peak, swap_peak_pages, irq_alloc_failures, events_dropped," \
 	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
 	" simgrid_version, lua_version, sqlite_version, scenario_path"
-#define RUN_COLS RUN_COLS_V3 ", choices, signature, signature_hash," \
-	" longest_stall_seconds"
+/* The same columns as named since migration 6. */
+#define RUN_COLS "scenario, scenario_sha256, allocator," \
+	" reserve_n, seed, params, outcome, deadlock_kind, message," \
+	" end_time, deadlock_time, min_free_pages, pageouts, swapins," \
+	" oom_kills, page_faults, pages_scanned, pages_freed," \
+	" pagedaemon_blocked_seconds, pagedaemon_pbuf_wait_seconds," \
+	" swapmeta_pages_peak, swapmeta_allocs, swapmeta_alloc_failures," \
+	" kmem_slab_allocs, slab_alloc_waits, reserve_refill_failures," \
+	" reserve_min_level, kva_peak_bytes, swap_peak_pages," \
+	" irq_alloc_failures, events_dropped, sg_calls, page_events," \
+	" wall_seconds, digest, memsim_version, simgrid_version," \
+	" lua_version, sqlite_version, scenario_path," \
+	" choices, signature, signature_hash, longest_stall_seconds"
 #define RUN_VALUES \
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
 	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \

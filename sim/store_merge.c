@@ -69,9 +69,11 @@ static const char *const merge_sql[] = {
 	" SELECT map.new, thread, channel, since, detail FROM src.waits w"
 	" JOIN temp.merge_map map ON map.old = w.run_id ORDER BY w.rowid",
 	"INSERT INTO main.samples (run_id, t, free, cache, inactive, active,"
-	" wired, busy, swap_used, swapmeta_pages, kva_used, async_inflight,"
+	" wired, busy, swap_used, swapmeta_pages, kva_used_bytes,"
+	" async_inflight,"
 	" reserve_level) SELECT map.new, t, free, cache, inactive, active,"
-	" wired, busy, swap_used, swapmeta_pages, kva_used, async_inflight,"
+	" wired, busy, swap_used, swapmeta_pages, kva_used_bytes,"
+	" async_inflight,"
 	" reserve_level FROM src.samples x"
 	" JOIN temp.merge_map map ON map.old = x.run_id ORDER BY x.rowid",
 	"INSERT INTO main.events (run_id, t, kind, thread, detail)"

@@ -156,7 +156,8 @@ static int sample_cb(sqlite3_stmt *s, struct visit *v)
 	r.swapmeta_pages = sqlite3_column_int64(s, 8);
 	r.kva_used = sqlite3_column_int64(s, 9);
 	r.async_inflight = sqlite3_column_int64(s, 10);
-	r.reserve_level = sqlite3_column_int64(s, 11);
+	r.reserve_level = sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(s, 11);
 	return v->sample(v->ctx, &r);
 }
 
@@ -284,7 +285,7 @@ int store_each_run(struct store *st, const char *sha256, const char *params,
     store_run_fn *fn, void *ctx, char *err, size_t errlen)
 {
 	static const char sql[] = "SELECT id, seed, outcome, choices,"
-	    " signature, min_free_pages, pd_blocked_seconds,"
+	    " signature, min_free_pages, pagedaemon_blocked_seconds,"
 	    " reserve_min_level, pageouts, end_time FROM runs"
 	    " WHERE scenario_sha256 = ?1 AND params = ?2 ORDER BY id";
 	struct run_row row;

@@ -245,7 +245,7 @@ static int insert_samples(struct store *st, const struct result *r,
 		bind_i64(&b, s->swapmeta_pages);
 		bind_i64(&b, s->kva_used);
 		bind_i64(&b, s->async_inflight);
-		bind_i64(&b, s->reserve_level);
+		bind_i64_or_null(&b, s->reserve_level);
 		rc = bound_step(st, &b);
 	}
 	return rc;

@@ -159,3 +159,24 @@ fi
 $MEMSIM run tests/scenarios/irq_exhaust.lua --db "$TMP/dl.db" > "$TMP/out" 2>&1
 check "a deadlock's kind qualifies it: \"deadlock (livelock)\", not \"deadlock livelock\"" \
 	grep -q "^  outcome deadlock (livelock) at t=" "$TMP/out"
+
+# --- survived: who was still running, and how far it got ----------------------
+cat > "$TMP/surv.lua" <<'LUA'
+scenario { name = "surv", duration = "0.3s" }
+machine  { ram = "32M", ncpus = 1, swap = "64M" }
+process { name = "w", count = 2, run = function(p)
+  local r = p:mmap("8M")
+  for i = 1, 1000 do
+    p:touch(r, { pages = 64, random = true, write = true })
+    p:compute("10ms")
+  end
+end }
+LUA
+$MEMSIM run "$TMP/surv.lua" --db "$TMP/sv.db" > "$TMP/out" 2>&1
+check "a survived run's summary names the processes still running and how far they got" \
+	grep -Eq "^  still running at the end: w\.1 at line [0-9]+ after [0-9]+ requests, (running|in [a-z]+); w\.2 at line" "$TMP/out"
+check "... the runs table keeps it (message)" \
+	eval '[ "$(q "$TMP/sv.db" "select outcome || '\''|'\'' || (message like '\''still running at the end: w.1 at line %'\'') from runs")" = "survived|1" ]'
+$MEMSIM explain 1 --db "$TMP/sv.db" > "$TMP/out" 2>&1
+check "... and explain shows it, with each thread's state at the end" \
+	eval 'grep -q "^message: still running at the end: w.1 at line" "$TMP/out" && grep -Eq "^  w\.2 +running" "$TMP/out"'

@@ -1,6 +1,6 @@
 # Same scenario, parameters and seed: the same rows, row for row.
 . tests/lib.sh
-cols="scenario, scenario_sha256, allocator, reserve_n, seed, params, outcome, deadlock_kind, message, end_time, deadlock_time, min_free_pages, pageouts, swapins, oom_kills, page_faults, pages_scanned, pages_freed, pd_blocked_seconds, swapmeta_pages_peak, swap_peak_pages, digest"
+cols="scenario, scenario_sha256, allocator, reserve_n, seed, params, outcome, deadlock_kind, message, end_time, deadlock_time, min_free_pages, pageouts, swapins, oom_kills, page_faults, pages_scanned, pages_freed, pagedaemon_blocked_seconds, swapmeta_pages_peak, swap_peak_pages, digest"
 for i in 1 2; do
 	$MEMSIM run scenarios/swap_full.lua --seed 3 --db "$TMP/d$i.db" >/dev/null
 done

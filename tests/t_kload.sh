@@ -21,8 +21,8 @@ check "interrupt: pages go below v_interrupt_free_min ($(col min_free_pages inte
 	[ "$(col min_free_pages interrupt)" -lt "$floor" ]
 check "interrupt: no m_getcl, so no m_drops event" \
 	[ "$(q "$DB" "select count(*) from events e join runs r on r.id = e.run_id where kind = 'm_drops' and json_extract(params, '\$.class') = 'interrupt'")" = 0 ]
-check "mbuf: kmalloc zones take kernel address space beyond the interrupt run's ($(col kva_peak mbuf) > $(col kva_peak interrupt))" \
-	[ "$(col kva_peak mbuf)" -gt "$(col kva_peak interrupt)" ]
+check "mbuf: kmalloc zones take kernel address space beyond the interrupt run's ($(col kva_peak_bytes mbuf) > $(col kva_peak_bytes interrupt))" \
+	[ "$(col kva_peak_bytes mbuf)" -gt "$(col kva_peak_bytes interrupt)" ]
 
 # zones{}: declared types with loads on every CPU.
 Z=$TMP/z.db

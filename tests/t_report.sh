@@ -10,7 +10,7 @@ q "$DB" "delete from runs"
 # add scenario allocator reserve_n(or NULL) runs deadlocks errors
 add() {
 	q "$DB" "with recursive i(n) as (select 1 union all select n + 1 from i where n < $4 + $6)
-	insert into runs (scenario, scenario_sha256, allocator, reserve_n, seed, params, outcome, deadlock_time, pd_blocked_seconds, swapmeta_pages_peak, reserve_min_level)
+	insert into runs (scenario, scenario_sha256, allocator, reserve_n, seed, params, outcome, deadlock_time, pagedaemon_blocked_seconds, swapmeta_pages_peak, reserve_min_level)
 	select '$1', '$1', '$2', $3, n, '{\"a\":\"$2\",\"N\":\"$3\"}',
 	  case when n <= $5 then 'deadlock' when n > $4 then 'error' else 'completed' end,
 	  case when n <= $5 then n end, n, 10 * n, case when $3 is null then null else $3 - n % 2 end
@@ -36,8 +36,8 @@ check "... of 10/10 is [0.7225, 1]" \
 	[ "$(view "printf('%.4f %.4f', wilson_low, wilson_high)" reserve_kmalloc_obj 0)" = "0.7225 1.0000" ]
 check "... median time to deadlock of 1, 2, 3 is 2" \
 	[ "$(view "median_time_to_deadlock" zalloc NULL)" = 2.0 ]
-check "... median pd_blocked_seconds of 1..10 (even count) is 5.5" \
-	[ "$(view "median_pd_blocked_seconds" reserve_kmalloc_obj 1)" = 5.5 ]
+check "... median pagedaemon_blocked_seconds of 1..10 (even count) is 5.5" \
+	[ "$(view "median_pagedaemon_blocked_seconds" reserve_kmalloc_obj 1)" = 5.5 ]
 check "... peak SWAPMETA pages and lowest reserve level" \
 	[ "$(view "peak_swapmeta_pages || ' ' || lowest_reserve_level" reserve_kmalloc_obj 1)" = "100 0" ]
 

@@ -29,7 +29,7 @@ check "kmalloc_obj: ... each with nothing that could give pages back" \
 check "kmalloc_obj: ... and its final wait is not counted as a stall" \
 	[ "$(q "$DB" "select count(*) from runs where allocator='kmalloc_obj' and outcome='deadlock' and not longest_stall_seconds < 1")" = 0 ]
 check "kmalloc_obj: slabs take kernel address space" \
-	[ "$(q "$DB" "select min(kva_peak) >= 131072 from runs where allocator='kmalloc_obj'")" = 1 ]
+	[ "$(q "$DB" "select min(kva_peak_bytes) >= 131072 from runs where allocator='kmalloc_obj'")" = 1 ]
 check "reserve_kmalloc_obj N=0 simulates exactly what kmalloc_obj does" \
 	[ "$(q "$DB" "select count(*) from runs a join runs b on a.seed = b.seed where a.allocator='kmalloc_obj' and b.allocator='reserve_kmalloc_obj' and b.reserve_n=0 and a.pageouts = b.pageouts and a.outcome = b.outcome")" = 20 ]
 check "reserve_kmalloc_obj N=3: the lowest reserve level is recorded" \

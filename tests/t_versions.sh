@@ -40,3 +40,14 @@ check "... free = 0 is marked as such (irq_exhaust reaches it), not drawn as 1" 
 	eval '[ "$(q "$TMP/i.db" "select count(*) > 0 from samples where free = 0")" = 1 ] && grep -q "free = 0" "$TMP/plots/run_1.svg"'
 check "... SWAPMETA pages and the reserve level are plotted" \
 	eval 'grep -q "SWAPMETA pages" "$TMP/plots/run_1.svg" && grep -q "reserve level" "$TMP/plots/run_1.svg"'
+
+# --- column names say their unit; "not applicable" is NULL ---------------------
+cols=$(q "$DB" "select group_concat(name, ' ') from (select name from pragma_table_info('runs') union all select name from pragma_table_info('samples'))")
+for c in pagedaemon_blocked_seconds pagedaemon_pbuf_wait_seconds kva_peak_bytes kva_used_bytes; do
+	check "column $c" eval 'case " $cols " in *" $c "*) true ;; *) false ;; esac'
+done
+for c in pd_blocked_seconds pd_pbuf_wait_seconds kva_peak kva_used; do
+	check "no column $c" eval 'case " $cols " in *" $c "*) false ;; *) true ;; esac'
+done
+check "a zalloc run's reserve_level is NULL (no reserve), not -1" \
+	[ "$(q "$DB" "select count(*) from samples where reserve_level is not null")" = 0 ]
