@@ -77,15 +77,22 @@ expect "replay of a run id that is not a number: exit 2" 2 "" \
 	replay x --db "$DB"
 
 # --- a database from before scenario_path ---------------------------------
+# A version 2 database, made from this one: the columns migration 5
+# renamed get their old names back, and scenario_path goes.
+OLD="alter table runs rename column pagedaemon_blocked_seconds to pd_blocked_seconds;
+alter table runs rename column pagedaemon_pbuf_wait_seconds to pd_pbuf_wait_seconds;
+alter table runs rename column kva_peak_bytes to kva_peak;
+alter table samples rename column kva_used_bytes to kva_used;
+alter table runs drop column scenario_path; pragma user_version = 2"
 cp "$DB" "$TMP/v2.db"
-q "$TMP/v2.db" "alter table runs drop column scenario_path; pragma user_version = 2"
+q "$TMP/v2.db" "pragma legacy_alter_table = on; $OLD"
 expect "a run stored before scenario_path cannot be replayed: exit 1" 1 "" \
 	"memsim: $TMP/v2.db: run 1 has no scenario path (stored by an older memsim): cannot replay it" \
 	replay 1 --db "$TMP/v2.db"
 check "... opening it migrated it to version 5, rows kept" \
 	[ "$(q "$TMP/v2.db" "select (select user_version from pragma_user_version) || ' ' || count(*) || ' ' || count(scenario_path) from runs")" = "5 3 0" ]
 cp "$DB" "$TMP/v2b.db"
-q "$TMP/v2b.db" "alter table runs drop column scenario_path; pragma user_version = 2"
+q "$TMP/v2b.db" "pragma legacy_alter_table = on; $OLD"
 $MEMSIM merge "$TMP/m.db" "$TMP/v2b.db" > /dev/null 2> "$TMP/err"
 check "merge refuses a version 2 database, saying how to upgrade it" \
 	grep -q "database schema version 2, this memsim merges only version 5 (open it once" "$TMP/err"
