@@ -157,8 +157,8 @@ fi
 
 # --- the summary's wording ---------------------------------------------------
 $MEMSIM run tests/scenarios/irq_exhaust.lua --db "$TMP/dl.db" > "$TMP/out" 2>&1
-check "a deadlock's kind qualifies it: \"deadlock (livelock)\", not \"deadlock livelock\"" \
-	grep -q "^  outcome deadlock (livelock) at t=" "$TMP/out"
+check "a deadlock's kind qualifies it: \"deadlock (proven)\", not \"deadlock proven\"" \
+	grep -q "^  outcome deadlock (proven) at t=" "$TMP/out"
 
 # --- survived: who was still running, and how far it got ----------------------
 cat > "$TMP/surv.lua" <<'LUA'

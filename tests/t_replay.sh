@@ -27,7 +27,7 @@ expect() {
 $MEMSIM run $S -p mode=b -p N=2 --seed 5 --db "$DB" > /dev/null
 check "a run records the absolute path of its scenario" \
 	[ "$(q "$DB" "select scenario_path from runs")" = "$PWD/$S" ]
-check "... in schema version 5" [ "$(q "$DB" "pragma user_version")" = 5 ]
+check "... in schema version 6" [ "$(q "$DB" "pragma user_version")" = 6 ]
 digest=$(q "$DB" "select digest from runs where id = 1")
 
 # --- replay ---------------------------------------------------------------
@@ -89,13 +89,13 @@ q "$TMP/v2.db" "pragma legacy_alter_table = on; $OLD"
 expect "a run stored before scenario_path cannot be replayed: exit 1" 1 "" \
 	"memsim: $TMP/v2.db: run 1 has no scenario path (stored by an older memsim): cannot replay it" \
 	replay 1 --db "$TMP/v2.db"
-check "... opening it migrated it to version 5, rows kept" \
-	[ "$(q "$TMP/v2.db" "select (select user_version from pragma_user_version) || ' ' || count(*) || ' ' || count(scenario_path) from runs")" = "5 3 0" ]
+check "... opening it migrated it to version 6, rows kept" \
+	[ "$(q "$TMP/v2.db" "select (select user_version from pragma_user_version) || ' ' || count(*) || ' ' || count(scenario_path) from runs")" = "6 3 0" ]
 cp "$DB" "$TMP/v2b.db"
 q "$TMP/v2b.db" "pragma legacy_alter_table = on; $OLD"
 $MEMSIM merge "$TMP/m.db" "$TMP/v2b.db" > /dev/null 2> "$TMP/err"
 check "merge refuses a version 2 database, saying how to upgrade it" \
-	grep -q "database schema version 2, this memsim merges only version 5 (open it once" "$TMP/err"
+	grep -q "database schema version 2, this memsim merges only version 6 (open it once" "$TMP/err"
 $MEMSIM merge "$TMP/m.db" "$DB" > /dev/null 2>&1
 check "merge carries scenario_path along" \
 	[ "$(q "$TMP/m.db" "select count(*) from runs where scenario_path is not null")" = 3 ]

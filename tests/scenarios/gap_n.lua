@@ -1,4 +1,4 @@
--- gap_n: needs_n with a gap: the interrupt-level leak that livelocks
+-- gap_n: needs_n with a gap: the interrupt-level leak that deadlocks
 -- the run is there below N = 3 and again at N = 5, so the deadlock rate
 -- is not monotone in N and bisection alone would answer N = 3.
 scenario { name = "gap_n", duration = "20s", watchdog = "0.5s" }
@@ -20,5 +20,5 @@ end }
 
 if n < 3 or n == 5 then
   interrupt_load { name = "leak", class = "interrupt", rate = "500/s", pages = 32,
-                   hold = "1000s" }
+                   hold = "forever" }
 end
