@@ -11,7 +11,7 @@ $MEMSIM run tests/scenarios/tiny.lua --db "$DB" > /dev/null
 q "$DB" "delete from runs"
 add() {
 	q "$DB" "with recursive i(n) as (select 1 union all select n + 1 from i where n < $4 + $6)
-	insert into runs (scenario, scenario_sha256, allocator, reserve_n, seed, params, outcome, deadlock_time, pd_blocked_seconds, swapmeta_pages_peak, reserve_min_level)
+	insert into runs (scenario, scenario_sha256, allocator, reserve_n, seed, params, outcome, deadlock_time, pagedaemon_blocked_seconds, swapmeta_pages_peak, reserve_min_level)
 	select '$1', '$1 $2 $3', '$2', $3, n, '{}',
 	  case when n <= $5 then 'deadlock' when n > $4 then 'error' else 'completed' end,
 	  case when n <= $5 then n end, n, 10 * n, case when $3 is null then null else $3 + n % 2 end
