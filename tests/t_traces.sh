@@ -45,7 +45,8 @@ $MEMSIM trace import csv -o "$TMP/c.mtr" "$TMP/t.csv" >/dev/null
 ok $? "csv import"
 a=$($MEMSIM trace stats "$TMP/t.mtr" | sed -n 's/^distinct pages *\([0-9]*\).*/\1/p')
 b=$($MEMSIM trace stats "$TMP/c.mtr" | sed -n 's/^distinct pages *\([0-9]*\).*/\1/p')
-check "csv of the dump has the same distinct pages ($a, $b)" [ -n "$a" ] && [ "$a" = "$b" ]
+check "csv of the dump has the same distinct pages ($a, $b)" \
+	sh -c '[ -n "$1" ] && [ "$1" = "$2" ]' _ "$a" "$b"
 r1=$($MEMSIM trace stats "$TMP/c.mtr" | awk '/^references/ { print $2 }')
 check "and the same references ($r1)" [ "$r1" = "$refs" ]
 
@@ -93,4 +94,5 @@ bad "oracleGeneral with a partial record" 2 $MEMSIM trace import oracleGeneral -
 $MEMSIM trace stats "$TMP/t.mtr" --plot "$TMP/plots" >"$TMP/st" 2>&1
 ok $? "trace stats --plot"
 check "stats show the reuse-distance histogram" grep -q 'miss ratio' "$TMP/st"
-check "the plot is written" [ -s "$TMP/plots/trace_t.png" ] && [ -s "$TMP/plots/trace_t.svg" ]
+check "the plot is written" \
+	sh -c '[ -s "$1" ] && [ -s "$2" ]' _ "$TMP/plots/trace_t.png" "$TMP/plots/trace_t.svg"
