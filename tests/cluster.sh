@@ -283,22 +283,23 @@ else
 
 	# A task stopped as at its time limit (SIGTERM to every process of
 	# it) saves its shard; the same task submitted again resumes it.
-	# Shard 1 of 2 of the first seed's grid, run alone as docs/cluster.md
-	# says a failed task is run again.
+	# Shard 1 of 2 of the whole grid, run alone as docs/cluster.md says
+	# a failed task is run again: long enough (half the grid) that the
+	# task is still running when two of its runs are stored.
 	R=$S/resume
-	seed=$(sqlite3 "$TMP/one.db" "select min(seed) from runs")
+	seed=$(sqlite3 "$TMP/one.db" "select min(seed) || '..' || max(seed) from runs")
 	t0=$(date +%s)
 	jid=$(SHARDS=2 TMPDIR=$S/tmp sbatch --parsable --array=1 \
 	    --cpus-per-task=1 --output="$S/log/resume-%A_%a.out" \
 	    scripts/sweep.sbatch "$R" "$SCEN" --seeds "$seed" \
 	    2>> "$S/log/sbatch.err")
 	i=0 n=0
-	while [ $i -lt 240 ]; do
+	while [ $i -lt 1200 ]; do
 		# the task's database on its node-local disk, while it runs
 		n=$(sqlite3 "$S/tmp/memsim.$jid/shard1.db" \
 		    "select count(*) from runs" 2>/dev/null)
 		[ "${n:-0}" -ge 2 ] && break
-		sleep 0.5
+		sleep 0.1
 		i=$((i + 1))
 	done
 	scancel --signal=TERM --full "$jid"
