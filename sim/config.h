@@ -113,6 +113,7 @@ struct config {
 	/* kernel{} */
 	int cold_boot;		/* boot = "cold": an empty kernel_map */
 	struct zone_cfg swapmeta;
+	int emergency_pager;		/* start the emergpager thread */
 	struct zone_cfg zones[CFG_MAX_ZONES];	/* other kmalloc_obj zones */
 	int nzones;
 	int pf_memalloc;	/* the page daemon's pages ignore watermarks */

@@ -342,7 +342,7 @@ static void read_zones(lua_State *L, int line, struct config *cfg)
 }
 
 static const char *const kernel_keys[] = {
-	"boot", "swapmeta", "zones", "pf_memalloc", NULL,
+	"boot", "swapmeta", "zones", "pf_memalloc", "emergency_pager", NULL,
 };
 
 static int l_kernel(lua_State *L)
@@ -379,6 +379,7 @@ static int l_kernel(lua_State *L)
 	lua_pop(L, 1);
 	t = (struct script_tbl){ L, 1, line };
 	script_opt_bool(&t, "pf_memalloc", &s->cfg->pf_memalloc);
+	script_opt_bool(&t, "emergency_pager", &s->cfg->emergency_pager);
 	s->in_api = 0;
 	return 0;
 }
@@ -788,6 +789,7 @@ void script_config_defaults(struct config *cfg, const char *path,
 	snprintf(cfg->swapmeta.allocator, sizeof(cfg->swapmeta.allocator),
 	    "zalloc");
 	cfg->swapmeta.exclusive = 1;
+	cfg->emergency_pager = 1;	/* SYSINIT(emergpager), always started */
 }
 
 /* The file's base name without ".lua". */

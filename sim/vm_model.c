@@ -50,6 +50,7 @@ struct vm_counters vm_cnt;
 struct vm_page *vm_page_array;
 struct vm_pagequeue vm_queues[PQ_COUNT];
 struct core_thread *vm_pagethread;
+struct core_thread *vm_emergpager;
 
 struct vm_object **vm_objects;	/* by id; id 0 unused */
 int vm_nobjects;
@@ -337,7 +338,9 @@ int64_t vm_paging_target2_count(void)
 
 int curthread_is_pagedaemon(void)
 {
-	return vm_pagethread != NULL && core_self() == vm_pagethread;
+	struct core_thread *td = core_self();
+
+	return td != NULL && (td == vm_pagethread || td == vm_emergpager);
 }
 
 /* kernel{ pf_memalloc = true }: see vm_page_daemon_class(). */
@@ -356,7 +359,9 @@ int vm_page_daemon_class(int class)
 /* pagedaemon_wakeup(), vm_pageout.c:2802-2815 */
 void pagedaemon_wakeup(void)
 {
-	if (!vm_paging_start(0) || curthread_is_pagedaemon())
+	/* :2804: only the primary is not to wake itself */
+	if (!vm_paging_start(0) || (vm_pagethread != NULL &&
+	    core_self() == vm_pagethread))
 		return;
 	if (vm_pages_needed <= 1) {
 		vm_pages_needed = 1;
@@ -763,7 +768,8 @@ static void vm_wait_common(double timo, const struct core_need *need)
 			need = &dflt;
 		}
 		core_wait_need(&vm_chan_VMWait, NULL, timo, need);
-		vm_cnt.pd_blocked += core_now() - t0;
+		if (td == vm_pagethread)
+			vm_cnt.pd_blocked += core_now() - t0;
 		return;
 	}
 	if (!vm_paging_min_nice(td->nice + 1))

@@ -32,7 +32,7 @@
 #define VM_ALLOC_QUICK		0x08	/* free queue only, no cache */
 
 /* Thread flags */
-#define TDF_SYSTHREAD		0x01	/* page daemon: VM_ALLOC_SYSTEM added */
+#define TDF_SYSTHREAD		0x01	/* the pageout daemons: VM_ALLOC_SYSTEM added */
 #define TDF_LOWMEMKILL		0x02	/* P_LOWMEMKILL: chosen by the OOM killer */
 
 enum pq { PQ_NONE, PQ_FREE, PQ_CACHE, PQ_INACTIVE, PQ_ACTIVE, PQ_COUNT };
@@ -228,6 +228,11 @@ int64_t vm_class_floor(int class);
  */
 int vm_class_admits(int class, int64_t free, int64_t cache);
 void vm_wait_pfault(void);
+/*
+ * The calling thread is one of the two pageout daemons, the primary
+ * (pagethread) or the emergency pager (emergpager): TDF_SYSTHREAD page
+ * requests, the daemon's vm_wait(), async swap writes.
+ */
 int curthread_is_pagedaemon(void);
 /*
  * The class a request of the current thread is admitted at: the page
@@ -238,6 +243,7 @@ int curthread_is_pagedaemon(void);
  */
 int vm_page_daemon_class(int class);
 extern struct core_thread *vm_pagethread;
+extern struct core_thread *vm_emergpager;	/* NULL when not started */
 
 /* Objects */
 struct vm_object *vm_object_create(enum objtype type, uint32_t size,

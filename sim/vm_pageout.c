@@ -10,6 +10,7 @@
 #include "vm_pageout.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "proc.h"
 #include "swap_pager.h"
@@ -21,19 +22,49 @@
 #define BLIST_MAX_ALLOC	64	/* largest pageout cluster */
 #define VM_CACHE_SCAN_MIN 16
 
-enum { PAGING_TARGET1 = 1, PAGING_TARGET2 };
+#define VM_EMERG_LAUNDER 100	/* vm.emerg_launder */
+
+enum { PAGING_IDLE, PAGING_TARGET1, PAGING_TARGET2 };
+
+/*
+ * One of the two threads that run vm_pageout_thread(): the primary
+ * (pagethread) and the emergency pager (emergpager, isep).  Each keeps
+ * its own pass count and paging state, as the kernel's locals.
+ */
+struct pager {
+	int isep;
+	int64_t pass;
+	int state;
+	int64_t cached, laundered;	/* by this thread's scans */
+};
 
 static const struct config *pcfg;
-static int64_t pass;
-static int state;
+static struct pager primary, emerg;
 static double lastkill = -1e9;
+/*
+ * vm_pagedaemon_uptime: the primary's heartbeat, in whole seconds of
+ * uptime (time_uptime); the emergency pager sleeps on it.
+ */
+static int64_t vm_pagedaemon_uptime;
+static struct core_chan pd_uptime_chan;
 
-static int64_t max_launder_per_subq(void)
+static int64_t time_uptime(void)
+{
+	return (int64_t)core_now();
+}
+
+static void heartbeat(const struct pager *pd)
+{
+	if (!pd->isep)
+		vm_pagedaemon_uptime = time_uptime();
+}
+
+static int64_t max_launder_per_subq(const struct pager *pd)
 {
 	int64_t base = vm_max_launder / PQ_L2_SIZE;
 	int64_t ml;
 
-	if (pass / MAXSCAN_DIVIDER > 0)
+	if (pd->pass / MAXSCAN_DIVIDER > 0)
 		base *= 2;
 	ml = (base + 9) / 10;
 	if (ml < 1)
@@ -138,7 +169,8 @@ static int test_and_clear_referenced(struct vm_page *m)
  * budget left -> laundered with its cluster; else left.  Returns the
  * pages it cached or laundered.
  */
-static int64_t vm_pageout_page(uint32_t pg, int64_t *launder)
+static int64_t vm_pageout_page(struct pager *pd, uint32_t pg,
+    int64_t *launder)
 {
 	struct vm_page *m = &vm_page_array[pg];
 	struct vm_object *obj = vm_object_by_id(m->object);
@@ -150,9 +182,10 @@ static int64_t vm_pageout_page(uint32_t pg, int64_t *launder)
 	}
 	if (!(m->flags & PG_DIRTY)) {
 		vm_page_cache(pg);
+		pd->cached++;
 		return 1;
 	}
-	if (!(m->flags & PG_WINATCFLS) && pass / MAXSCAN_DIVIDER == 0) {
+	if (!(m->flags & PG_WINATCFLS) && pd->pass / MAXSCAN_DIVIDER == 0) {
 		/* double LRU: a dirty page goes round once more */
 		m->flags |= PG_WINATCFLS;
 		vm_page_requeue(pg);
@@ -161,32 +194,49 @@ static int64_t vm_pageout_page(uint32_t pg, int64_t *launder)
 	if (*launder > 0 && obj->type != OBJT_VNODE) {
 		n = vm_pageout_clean(pg);
 		*launder -= n;
+		pd->laundered += n;
 		return n;
 	}
 	vm_page_requeue(pg);
 	return 0;
 }
 
+/*
+ * The emergency pager handles anonymous memory only: OBJT_DEFAULT and
+ * OBJT_SWAP (:922-957, :1512-1530).  A page it passes over stays where
+ * it is in the kernel (the scan's marker moves past it); with one list
+ * per queue it goes to the tail, as a busy page does.
+ */
+static int emerg_skips(const struct pager *pd, uint32_t pg)
+{
+	if (!pd->isep ||
+	    vm_object_by_id(vm_page_array[pg].object)->type != OBJT_VNODE)
+		return 0;
+	vm_page_requeue(pg);
+	return 1;
+}
+
 /* vm_pageout_scan_inactive() over all sub-queues */
-static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
+static int64_t scan_inactive(struct pager *pd, int64_t shortage,
+    int64_t *scanned)
 {
 	int64_t maxscan = vmstats.v_inactive_count / MAXSCAN_DIVIDER +
 	    PQ_L2_SIZE;
-	int64_t launder = PQ_L2_SIZE * max_launder_per_subq();
+	int64_t launder = PQ_L2_SIZE * max_launder_per_subq(pd);
 	int64_t delta = 0;
 	uint32_t pg;
 	int rc;
 
-	if (state == PAGING_TARGET2 &&
+	if (pd->state == PAGING_TARGET2 &&
 	    shortage > vmstats.v_inactive_target / 10 + 1)
 		shortage = vmstats.v_inactive_target / 10 + 1;
 	while (maxscan-- > 0 && delta < shortage) {
 		rc = scan_next(PQ_INACTIVE, scanned, &pg);
 		if (rc < 0)
 			break;
-		if (rc == 0)
+		if (rc == 0 || emerg_skips(pd, pg))
 			continue;
-		delta += vm_pageout_page(pg, &launder);
+		delta += vm_pageout_page(pd, pg, &launder);
 		/*
 		 * :1007-1015: once free+cache reach target2 the scan stops
 		 * and reports full completion, whatever it did with the page.
@@ -208,7 +258,8 @@ static int64_t scan_inactive(int64_t shortage, int64_t *scanned)
 }
 
 /* vm_pageout_scan_active() over all sub-queues */
-static int64_t scan_active(int64_t avail, int64_t inactive, int64_t *scanned)
+static int64_t scan_active(struct pager *pd, int64_t avail,
+    int64_t inactive, int64_t *scanned)
 {
 	int64_t maxscan = vmstats.v_active_count / MAXSCAN_DIVIDER +
 	    PQ_L2_SIZE;
@@ -221,7 +272,7 @@ static int64_t scan_active(int64_t avail, int64_t inactive, int64_t *scanned)
 		rc = scan_next(PQ_ACTIVE, scanned, &pg);
 		if (rc < 0)
 			break;
-		if (rc == 0)
+		if (rc == 0 || emerg_skips(pd, pg))
 			continue;
 		m = &vm_page_array[pg];
 		if (test_and_clear_referenced(m)) {
@@ -233,12 +284,13 @@ static int64_t scan_active(int64_t avail, int64_t inactive, int64_t *scanned)
 		    2 : ACT_DECLINE;
 		m->act_count = (uint8_t)(m->act_count > decline ?
 		    m->act_count - decline : 0);
-		if (m->act_count >= pass / MAXSCAN_DIVIDER + 1) {
+		if (m->act_count >= pd->pass / MAXSCAN_DIVIDER + 1) {
 			vm_page_requeue(pg);
 			continue;
 		}
 		if (avail > 0 && !(m->flags & PG_DIRTY)) {
 			vm_page_cache(pg);
+			pd->cached++;
 			avail--;
 			recycled++;
 		} else {
@@ -263,12 +315,13 @@ static void scan_cache(void)
 }
 
 /* The swap-full killer, :1812-1895: the largest anon+swap process. */
-static void vm_pageout_oom(int64_t avail_shortage)
+static void vm_pageout_oom(const struct pager *pd, int64_t avail_shortage)
 {
 	struct proc *p, *big = NULL;
 	int64_t bigsize = -1, size;
 
-	if (!swap_pager_full || pass / MAXSCAN_DIVIDER <= 1 ||
+	/* the emergency pager does not handle swap full (:1788-1815) */
+	if (pd->isep || !swap_pager_full || pd->pass / MAXSCAN_DIVIDER <= 1 ||
 	    avail_shortage <= 0 || !vm_paging_target1() ||
 	    core_now() - lastkill < 1.0)
 		return;
@@ -288,12 +341,85 @@ static void vm_pageout_oom(int64_t avail_shortage)
 	proc_kill(big, "out of swap space");
 }
 
-static void vm_pageout_thread(struct core_thread *td)
+/*
+ * Steps 3-8 of the loop body (:2489-2768), the same for both threads:
+ * the inactive scan, the active scan, the cache scan and the OOM check,
+ * then the pass control.  The primary refreshes its heartbeat at each
+ * vmstats_rollup(); a primary stuck inside a scan stops refreshing it.
+ */
+static void vm_pageout_pass(struct pager *pd)
 {
 	int64_t avail_shortage, inactive_shortage, delta, scanned;
 
+	scanned = 0;
+	heartbeat(pd);
+	avail_shortage = (pd->state == PAGING_TARGET1 ?
+	    vm_paging_target1_count() : vm_paging_target2_count()) +
+	    vm_pageout_deficit;
+	vm_pageout_deficit = 0;
+	delta = 0;
+	if (avail_shortage > 0)
+		delta = scan_inactive(pd, avail_shortage, &scanned);
+	avail_shortage -= delta;
+
+	heartbeat(pd);
+	inactive_shortage = vmstats.v_inactive_target -
+	    vmstats.v_inactive_count;
+	if (avail_shortage > 0) {
+		int64_t add = 2 * avail_shortage;
+		if (add > vmstats.v_inactive_target / 10)
+			add = vmstats.v_inactive_target / 10;
+		inactive_shortage += add;
+	}
+	/*
+	 * The emergency pager always moves a few pages: the inactive queue
+	 * may be long enough but hold too few anonymous pages (:2627-2633).
+	 */
+	if (pd->isep && inactive_shortage < VM_EMERG_LAUNDER)
+		inactive_shortage = VM_EMERG_LAUNDER;
+	/* only on an inactive shortage (:2620-2635) */
+	if (inactive_shortage > 0)
+		avail_shortage -= scan_active(pd, avail_shortage,
+		    inactive_shortage, &scanned);
+
+	heartbeat(pd);
+	scan_cache();
+	vm_pageout_oom(pd, avail_shortage);
+	core_cpu(pcfg->pass_cost + (double)scanned * pcfg->scan_cost);
+
+	if (avail_shortage > 0) {
+		++pd->pass;
+		if (vm_pages_needed && swap_pager_full)
+			core_sleep(0.2);	/* "pdelay", hz/5 */
+		return;
+	}
+	pd->pass = 0;
+	if (vm_paging_start(0) || vm_paging_min_dnc(16)) {
+		pd->state = PAGING_TARGET1;
+		vm_pages_needed = 2;
+		if (!vm_paging_wait() && vm_chan_vmwait.nwaiters)
+			core_wakeup(&vm_chan_vmwait);
+		return;
+	}
+	if (!vm_pages_needed)
+		return;		/* the other thread ended the paging */
+	if (vm_paging_target1())
+		pd->state = PAGING_TARGET1;
+	else if (vm_paging_target2())
+		pd->state = PAGING_TARGET2;
+	else
+		vm_pages_needed = 0;
+	if (vm_chan_vmwait.nwaiters)
+		core_wakeup(&vm_chan_vmwait);
+}
+
+static void vm_pageout_thread(struct core_thread *td)
+{
+	struct pager *pd = &primary;
+
 	td->td_flags |= TDF_SYSTHREAD;
 	vm_pageout_targets_init(pcfg);
+	vm_pagedaemon_uptime = time_uptime();
 	for (;;) {
 		if (vm_pages_needed == 0) {
 			static const struct core_need idle = {
@@ -303,67 +429,75 @@ static void vm_pageout_thread(struct core_thread *td)
 			core_wait_need(&vm_chan_psleep, NULL, 0.1, &idle);
 			if (vm_pages_needed == 0 && !vm_paging_start(0))
 				continue;
+			vm_pagedaemon_uptime = time_uptime();
 			vm_pages_needed = 1;
-			state = PAGING_TARGET1;
+			pd->state = PAGING_TARGET1;
+			/* the emergency pager watches while paging goes on */
+			if (pd_uptime_chan.nwaiters)
+				core_wakeup(&pd_uptime_chan);
 		}
-		scanned = 0;
-		avail_shortage = (state == PAGING_TARGET1 ?
-		    vm_paging_target1_count() : vm_paging_target2_count()) +
-		    vm_pageout_deficit;
-		vm_pageout_deficit = 0;
-		delta = 0;
-		if (avail_shortage > 0)
-			delta = scan_inactive(avail_shortage, &scanned);
-		avail_shortage -= delta;
+		vm_pageout_pass(pd);
+	}
+}
 
-		inactive_shortage = vmstats.v_inactive_target -
-		    vmstats.v_inactive_count;
-		if (avail_shortage > 0) {
-			int64_t add = 2 * avail_shortage;
-			if (add > vmstats.v_inactive_target / 10)
-				add = vmstats.v_inactive_target / 10;
-			inactive_shortage += add;
-		}
-		/* only on an inactive shortage (:2620-2635) */
-		if (inactive_shortage > 0)
-			avail_shortage -= scan_active(avail_shortage,
-			    inactive_shortage, &scanned);
+/*
+ * The emergency pager (:2398-2419): while paging is needed it looks once
+ * a second (else every 10 s) at the primary's heartbeat, and runs a pass
+ * of its own only when that is 2 s or more old.
+ */
+static void vm_emergpager_thread(struct core_thread *td)
+{
+	struct pager *pd = &emerg;
+	int64_t c0, l0;
+	static const struct core_need watch = {
+		.kind = CORE_NEED_WORK, .what = "emergpager: runs a pass while "
+		"vm_pages_needed once the primary's heartbeat is 2 s old" };
 
-		scan_cache();
-		vm_pageout_oom(avail_shortage);
-		core_cpu(pcfg->pass_cost + (double)scanned * pcfg->scan_cost);
-
-		if (avail_shortage > 0) {
-			++pass;
-			if (vm_pages_needed && swap_pager_full)
-				core_sleep(0.2);	/* "pdelay", hz/5 */
+	td->td_flags |= TDF_SYSTHREAD;
+	for (;;) {
+		core_wait_need(&pd_uptime_chan, "psleep",
+		    vm_pages_needed ? 1.0 : 10.0, &watch);
+		if (vm_pages_needed == 0 ||
+		    time_uptime() - vm_pagedaemon_uptime < 2) {
+			pd->pass = 0;
 			continue;
 		}
-		pass = 0;
-		if (vm_paging_start(0) || vm_paging_min_dnc(16)) {
-			state = PAGING_TARGET1;
-			vm_pages_needed = 2;
-			if (!vm_paging_wait() && vm_chan_vmwait.nwaiters)
-				core_wakeup(&vm_chan_vmwait);
-			continue;
-		}
-		if (vm_paging_target1())
-			state = PAGING_TARGET1;
-		else if (vm_paging_target2())
-			state = PAGING_TARGET2;
-		else
-			vm_pages_needed = 0;
-		if (vm_chan_vmwait.nwaiters)
-			core_wakeup(&vm_chan_vmwait);
+		c0 = pd->cached;
+		l0 = pd->laundered;
+		trace_event("emergpager_pass", "emergpager: the primary's "
+		    "heartbeat is %lld s old (pagedaemon %s %s); free %lld "
+		    "cache %lld", (long long)(time_uptime() -
+		    vm_pagedaemon_uptime), vm_pagethread->chan != NULL ?
+		    "asleep on" : "running", vm_pagethread->chan != NULL ?
+		    vm_pagethread->wmesg : "", (long long)vmstats.v_free_count,
+		    (long long)vmstats.v_cache_count);
+		vm_pageout_pass(pd);
+		trace_event("emergpager_done", "emergpager: pass done, cached "
+		    "%lld, laundered %lld; free %lld cache %lld",
+		    (long long)(pd->cached - c0),
+		    (long long)(pd->laundered - l0),
+		    (long long)vmstats.v_free_count,
+		    (long long)vmstats.v_cache_count);
 	}
 }
 
 void vm_pageout_start(const struct config *cfg)
 {
 	pcfg = cfg;
-	pass = 0;
-	state = 0;
+	memset(&primary, 0, sizeof(primary));
+	memset(&emerg, 0, sizeof(emerg));
+	emerg.isep = 1;
+	lastkill = -1e9;
+	vm_pagedaemon_uptime = 0;
+	core_chan_init(&pd_uptime_chan, "psleep");
 	vm_pagethread = core_spawn("pagedaemon", CORE_KTHREAD, 0,
 	    vm_pageout_thread, NULL);
 	vm_pagethread->role = CORE_ROLE_PAGEDAEMON;
+	vm_emergpager = NULL;
+	if (cfg->emergency_pager) {
+		/* its own CPU, so its own per-CPU caches and active slabs */
+		vm_emergpager = core_spawn("emergpager", CORE_KTHREAD,
+		    cfg->ncpus > 1 ? 1 : 0, vm_emergpager_thread, NULL);
+		vm_emergpager->role = CORE_ROLE_EMERGPAGER;
+	}
 }

@@ -80,6 +80,10 @@ expect_fail "unknown option in kernel{ zones }" 2 \
 	":1: unknown option 'sise' in zones[1]" \
 	"kernel { zones = { { name = \"z\", sise = \"1K\" } } }
 $P"
+expect_fail "kernel{ emergency_pager } not a boolean" 2 \
+	":1: emergency_pager: expected a boolean, got string" \
+	"kernel { emergency_pager = \"yes\" }
+$P"
 expect_fail "unknown option in process{}" 2 ":1: unknown option 'runn' in process" \
 	'process { name = "a", runn = 1, run = function(p) end }'
 expect_fail "unknown option in interrupt_load{}" 2 \

@@ -28,6 +28,10 @@ check "kmalloc_obj: ... each with nothing that could give pages back" \
 	[ "$(q "$DB" "select count(*) from runs r where allocator='kmalloc_obj' and outcome='deadlock' and not exists (select 1 from events e where e.run_id = r.id and e.kind='verdict' and e.thread='dead' and e.detail like '%+ 0 receive buffers ending + 0 in free slabs)%')")" = 0 ]
 check "kmalloc_obj: ... and its final wait is not counted as a stall" \
 	[ "$(q "$DB" "select count(*) from runs where allocator='kmalloc_obj' and outcome='deadlock' and not longest_stall_seconds < 1")" = 0 ]
+# The emergency pager (on by default) takes over once the primary's
+# heartbeat is 2 s old, and needs a SWAPMETA slab of its own on its CPU.
+check "kmalloc_obj: in each deadlock the emergency pager took over and waits inside kmem_slab_alloc too" \
+	[ "$(q "$DB" "select count(*) from runs r where allocator='kmalloc_obj' and outcome='deadlock' and not (exists (select 1 from events e where e.run_id = r.id and e.kind='emergpager_pass' and e.thread='emergpager') and exists (select 1 from waits w where w.run_id = r.id and w.thread='emergpager' and w.channel='VMWait' and w.detail like 'kmem_slab_alloc:%'))")" = 0 ]
 check "kmalloc_obj: slabs take kernel address space" \
 	[ "$(q "$DB" "select min(kva_peak_bytes) >= 131072 from runs where allocator='kmalloc_obj'")" = 1 ]
 check "reserve_kmalloc_obj N=0 simulates exactly what kmalloc_obj does" \
