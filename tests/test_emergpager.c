@@ -44,7 +44,7 @@ static void boot(int emerg, const char *swapmeta)
 		printf("# vm_init: %s\n", err);
 	if (swap_pager_swap_init(&cfg, err, sizeof(err)) != 0)
 		printf("# swap_pager_swap_init: %s\n", err);
-	blkdev_init(&swapdev, "swapdev", CORE_DISK_SWAP, 4);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1e-4, 1e8, 1e8);
 }
 
 /* Take wired pages until exactly `level` are free. */
