@@ -62,6 +62,7 @@ struct proc_cfg {
 	int count;		/* instances */
 	double start;		/* seconds */
 	int nice;
+	uint64_t rlimit_rss;	/* RLIMIT_RSS in bytes; 0: unlimited */
 	int body_ref;		/* Lua registry reference of run(p) */
 	int line;		/* where it was declared */
 };

@@ -34,6 +34,9 @@ struct proc {
 	struct region *regions;
 	int nregions;
 	double cpu_pending;	/* simulated CPU not yet charged */
+	/* map->pgout_offset of the RLIMIT_RSS scan: region, page */
+	int pgout_region;
+	uint32_t pgout_pindex;
 	struct rng rng;
 	int killed;		/* P_LOWMEMKILL */
 	int exited;

@@ -385,7 +385,7 @@ static int l_kernel(lua_State *L)
 }
 
 static const char *const process_keys[] = {
-	"name", "count", "start", "nice", "run", NULL,
+	"name", "count", "start", "nice", "rlimit_rss", "run", NULL,
 };
 
 static int l_process(lua_State *L)
@@ -416,6 +416,7 @@ static int l_process(lua_State *L)
 	script_opt_int(&t, "count", 1, INT_MAX, &pc->count);
 	script_opt_real(&t, "start", &script_kind_time, &pc->start);
 	script_opt_int(&t, "nice", -20, 20, &pc->nice);
+	script_opt_size(&t, "rlimit_rss", &pc->rlimit_rss);
 	if (lua_getfield(L, 1, "run") != LUA_TFUNCTION)
 		script_raisef(L, line, "run: expected a function, got %s",
 		    luaL_typename(L, -1));

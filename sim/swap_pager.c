@@ -22,6 +22,12 @@
 int64_t swap_total_pages, swap_free_pages, swap_peak_used;
 int swap_pager_full, swap_pager_almost_full;
 int64_t nsw_wcount_async;
+/*
+ * nsw_wcount_sync = (nswbuf_kva + 3) / 4 (:423): with nswbuf_kva in the
+ * hundreds, never the limit for the few synchronous writers modelled.
+ */
+static int64_t nsw_wcount_sync;
+#define NSW_WCOUNT_SYNC	64
 struct alloc_zone *swap_zone;
 struct core_chan swap_chan_wswbuf;
 
@@ -54,6 +60,7 @@ int swap_pager_swap_init(const struct config *cfg, char *err, size_t errlen)
 	nsw_wcount_async = vm_swap_async_max();
 	if (nsw_wcount_async < 1)
 		nsw_wcount_async = 1;
+	nsw_wcount_sync = NSW_WCOUNT_SYNC;
 	core_chan_init(&swap_chan_wswbuf, "wswbuf2");
 
 	/* n = v_page_count/2, raised to maxswzone/sizeof (:435-437) */
@@ -191,8 +198,12 @@ static void relpbuf_async(void)
 		core_wakeup(&swap_chan_wswbuf);
 }
 
-/* swp_pager_async_iodone() for a write, :2047-2079 */
-static void swp_pager_write_done(struct bio *bio)
+/*
+ * swp_pager_async_iodone() for a write, :2047-2079; `ttc`: the write
+ * asked for OBJPC_TRY_TO_CACHE, so a page nobody mapped or re-dirtied
+ * meanwhile goes to the cache (vm_page_try_to_cache()).
+ */
+static void write_iodone(struct bio *bio, int ttc)
 {
 	struct vm_object *obj = vm_object_by_id(bio->object);
 	int i;
@@ -218,12 +229,26 @@ static void swp_pager_write_done(struct bio *bio)
 		}
 		if (vm_paging_severe() && m->queue == PQ_ACTIVE)
 			vm_page_deactivate(pg);
+		if (ttc && !(m->flags & (PG_DIRTY | PG_MAPPED | PG_BUSY |
+		    PG_WIRED)) && m->queue != PQ_CACHE)
+			vm_page_cache(pg);
 	}
 	vm_object_reap(obj);
 	vm_cnt.pageouts += bio->npages;
 	trace_digest(TRACE_IODONE, bio->object, bio->pindex);
+}
+
+static void swp_pager_write_done(struct bio *bio)
+{
+	write_iodone(bio, 0);
 	relpbuf_async();
 	free(bio);
+}
+
+/* biodone_sync(): the writer sleeping in biowait() "swwrt" wakes */
+static void swp_pager_sync_done(struct bio *bio)
+{
+	core_wakeup(bio->arg);
 }
 
 /*
@@ -233,6 +258,31 @@ static void swp_pager_write_done(struct bio *bio)
  */
 void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
     int *rtvals)
+{
+	swap_pager_putpages_flags(obj, pages, n, rtvals, 0);
+}
+
+/* The synchronous write of one chunk, :1776-1797. */
+static void put_sync(struct bio *bio, int ttc)
+{
+	struct core_need need = { .kind = CORE_NEED_IO,
+	    .what = "swapdev write", .object = bio->object,
+	    .index = bio->pindex };
+	struct core_chan ch;
+
+	core_chan_init(&ch, "swwrt");
+	bio->done = swp_pager_sync_done;
+	bio->arg = &ch;
+	blkdev_strategy(&swapdev, bio);
+	while (!bio->complete)
+		core_wait_need(&ch, NULL, -1, &need);
+	write_iodone(bio, ttc);
+	nsw_wcount_sync++;
+	free(bio);
+}
+
+void swap_pager_putpages_flags(struct vm_object *obj, uint32_t *pages,
+    int n, int *rtvals, int flags)
 {
 	int i = 0, j, chunk, got;
 
@@ -252,7 +302,7 @@ void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
 			continue;
 		}
 		/* getpbuf_kva(&nsw_wcount_async), vm_pager.c:456-495 */
-		while (nsw_wcount_async <= 0) {
+		while (!(flags & OBJPC_SYNC) && nsw_wcount_async <= 0) {
 			struct core_need need = { .kind = CORE_NEED_PBUF,
 			    .what = "nsw_wcount_async (vm.swap_async_max; woken "
 			    "on the 1->2 release)", .count = vm_swap_async_max() };
@@ -261,7 +311,10 @@ void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
 			core_wait_need(&swap_chan_wswbuf, NULL, -1, &need);
 			vm_cnt.pd_pbuf_wait += core_now() - t0;
 		}
-		nsw_wcount_async--;
+		if (flags & OBJPC_SYNC)
+			nsw_wcount_sync--;
+		else
+			nsw_wcount_async--;
 
 		struct bio *bio = xcalloc(1, sizeof(*bio));
 		bio->write = 1;
@@ -280,8 +333,12 @@ void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
 			bio->pages[j] = pg;
 			rtvals[i + j] = VM_PAGER_PEND;
 		}
-		blkdev_strategy(&swapdev, bio);
 		i += chunk;
+		if (flags & OBJPC_SYNC) {
+			put_sync(bio, flags & OBJPC_TRY_TO_CACHE);
+			continue;
+		}
+		blkdev_strategy(&swapdev, bio);
 	}
 }
 

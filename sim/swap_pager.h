@@ -40,6 +40,16 @@ int swap_pager_swap_init(const struct config *cfg, char *err, size_t errlen);
  */
 void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
     int *rtvals);
+/*
+ * The same with OBJPC_* flags.  OBJPC_SYNC (every caller but the two
+ * pageout daemons, swap_user_async = 0, :1618-1627): a pbuf of
+ * nsw_wcount_sync, and the caller sleeps "swwrt" until each write is
+ * done; with OBJPC_TRY_TO_CACHE the completion caches the pages.
+ */
+#define OBJPC_SYNC		0x01
+#define OBJPC_TRY_TO_CACHE	0x02
+void swap_pager_putpages_flags(struct vm_object *obj, uint32_t *pages,
+    int n, int *rtvals, int flags);
 /* Read one swapped-out page into pg; sleeps ("swread") until done. */
 void swap_pager_getpage(struct vm_object *obj, uint32_t pindex, uint32_t pg);
 /* The page was re-dirtied: its swap copy is stale (vm_fault.c:1651). */

@@ -9,6 +9,7 @@
 #include "blkdev.h"
 #include "swap_pager.h"
 #include "trace.h"
+#include "vm_pageout.h"
 
 static double fault_cost;
 
@@ -95,7 +96,31 @@ static void page_dirty(struct vm_object *obj, uint32_t pindex,
 	m->flags |= PG_DIRTY;
 }
 
+static int fault1(struct proc *p, struct vm_object *obj, uint32_t pindex,
+    int write);
+
+/*
+ * vm_fault(), then the RLIMIT_RSS check of :883-903 for a user-mode
+ * fault: above the limit with a ~16 MiB (4096-page) hysteresis, the
+ * faulting process deactivates and cleans its own pages.
+ */
 int vm_fault(struct proc *p, struct vm_object *obj, uint32_t pindex,
+    int write)
+{
+	int rc = fault1(p, obj, pindex, write);
+	int64_t limit;
+
+	if (p->cfg == NULL || p->cfg->rlimit_rss == 0 || p->killed)
+		return rc;
+	limit = (int64_t)(p->cfg->rlimit_rss / PAGE_SIZE);
+	if (vm_proc_rss(p) > 4096 && vm_proc_rss(p) - 4096 >= limit) {
+		proc_flush_cpu(p);
+		vm_pageout_map_deactivate_pages(p, limit);
+	}
+	return rc;
+}
+
+static int fault1(struct proc *p, struct vm_object *obj, uint32_t pindex,
     int write)
 {
 	struct vm_page *m;

@@ -91,7 +91,7 @@ static int page_launderable(struct vm_object *obj, uint32_t pindex)
  * neighbours inside the 64-page block, soft-busied, handed to the swap
  * pager.  Returns the pages in the cluster.
  */
-static int vm_pageout_clean(uint32_t pg)
+static int vm_pageout_clean(uint32_t pg, int flags)
 {
 	struct vm_page *m = &vm_page_array[pg];
 	struct vm_object *obj = vm_object_by_id(m->object);
@@ -113,7 +113,7 @@ static int vm_pageout_clean(uint32_t pg)
 		vm_page_array[pages[i]].flags &= (uint8_t)~PG_WINATCFLS;
 		vm_page_busy(obj, pages[i]);
 	}
-	swap_pager_putpages(obj, pages, n, rtvals);
+	swap_pager_putpages_flags(obj, pages, n, rtvals, flags);
 	for (i = 0; i < (uint32_t)n; i++) {
 		if (rtvals[i] != VM_PAGER_FAIL)
 			continue;
@@ -192,7 +192,7 @@ static int64_t vm_pageout_page(struct pager *pd, uint32_t pg,
 		return 0;
 	}
 	if (*launder > 0 && obj->type != OBJT_VNODE) {
-		n = vm_pageout_clean(pg);
+		n = vm_pageout_clean(pg, 0);
 		*launder -= n;
 		pd->laundered += n;
 		return n;
@@ -478,6 +478,110 @@ static void vm_emergpager_thread(struct core_thread *td)
 		    (long long)(pd->laundered - l0),
 		    (long long)vmstats.v_free_count,
 		    (long long)vmstats.v_cache_count);
+	}
+}
+
+/* ---- RLIMIT_RSS: vm_pageout_map_deactivate_pages(), :580-770 ---------- */
+
+/*
+ * pmap_resident_tlnw_count(): the pages mapped in the process's pmap.
+ * Anonymous regions only: a file object's page tables are shared by all
+ * its mappers here, so its mapped pages are nobody's in particular.
+ */
+int64_t vm_proc_rss(const struct proc *p)
+{
+	const struct vm_object *o;
+	int64_t n = 0;
+	uint32_t w;
+	int i;
+
+	for (i = 0; i < p->nregions; i++) {
+		o = p->regions[i].obj;
+		if (!p->regions[i].live || o == NULL || o->type == OBJT_VNODE)
+			continue;
+		for (w = 0; w < (o->size + NPTEPG - 1) / NPTEPG; w++)
+			n += o->ptmapped[w];
+	}
+	return n;
+}
+
+/*
+ * vm_pageout_mdp_callback(), :588-718, for one mapped page: referenced
+ * -> activated or aged, kept; else unmapped, deactivated, and cleaned
+ * at once with vm.pageout_memuse_mode 2: a clean page cached, a dirty one
+ * laundered with its cluster through a synchronous swap write
+ * (swap_user_async = 0) that asks for the pages to be cached.  Returns
+ * the pages it took out of the pmap (1 or 0).
+ */
+static int rss_page(uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	if (m->flags & (PG_BUSY | PG_WIRED))
+		return 0;
+	vm_cnt.pages_scanned++;
+	if (m->flags & PG_REFERENCED) {
+		m->flags &= (uint8_t)~PG_REFERENCED;
+		if (m->queue != PQ_ACTIVE)
+			vm_page_activate(pg);
+		else if (m->act_count < ACT_MAX)
+			m->act_count++;
+		return 0;
+	}
+	vm_page_unmap(pg);
+	if (m->queue == PQ_ACTIVE)
+		vm_page_deactivate(pg);
+	if (m->queue != PQ_INACTIVE)
+		return 1;
+	m->flags |= PG_WINATCFLS;
+	if (!(m->flags & PG_DIRTY))
+		vm_page_cache(pg);
+	else
+		vm_pageout_clean(pg, OBJPC_SYNC | OBJPC_TRY_TO_CACHE);
+	return 1;
+}
+
+/* One pmap_pgscan() from the saved offset; 1 when it reached the end. */
+static int rss_scan(struct proc *p, int64_t limit, int64_t *rss)
+{
+	struct vm_object *o;
+	uint32_t pg;
+
+	for (; p->pgout_region < p->nregions; p->pgout_region++,
+	    p->pgout_pindex = 0) {
+		o = p->regions[p->pgout_region].obj;
+		if (!p->regions[p->pgout_region].live || o == NULL ||
+		    o->type == OBJT_VNODE)
+			continue;
+		for (; p->pgout_pindex < o->size; p->pgout_pindex++) {
+			if (*rss <= limit)
+				return 0;
+			pg = o->pages[p->pgout_pindex];
+			if (pg == VM_PAGE_NONE ||
+			    !(vm_page_array[pg].flags & PG_MAPPED))
+				continue;
+			*rss -= rss_page(pg);
+			if (p->killed || !p->regions[p->pgout_region].live)
+				break;
+		}
+	}
+	p->pgout_region = 0;
+	p->pgout_pindex = 0;
+	return 1;
+}
+
+void vm_pageout_map_deactivate_pages(struct proc *p, int64_t limit)
+{
+	int64_t rss = vm_proc_rss(p);
+	int retries = 3;
+
+	for (;;) {
+		if (!rss_scan(p, limit, &rss) && rss > limit)
+			continue;
+		rss = vm_proc_rss(p);	/* a sleep in the scan may have moved it */
+		if (retries-- > 0 && rss > limit && !p->killed)
+			continue;
+		break;
 	}
 }
 

@@ -12,8 +12,21 @@
 #ifndef MEMSIM_VM_PAGEOUT_H
 #define MEMSIM_VM_PAGEOUT_H
 
+#include <stdint.h>
+
 #include "config.h"
 
 void vm_pageout_start(const struct config *cfg);
+
+struct proc;
+/*
+ * RLIMIT_RSS (vm_fault.c:883-903, vm_pageout.c:729-770): unmap, deactivate
+ * and clean the process's pages until at most `limit` pages stay mapped;
+ * runs on the faulting process's own stack and CPU, and may sleep in the
+ * swap pager (SWAPMETA, the synchronous write).
+ */
+void vm_pageout_map_deactivate_pages(struct proc *p, int64_t limit);
+/* pmap_resident_tlnw_count(): pages mapped in its anonymous regions */
+int64_t vm_proc_rss(const struct proc *p);
 
 #endif
