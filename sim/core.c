@@ -488,6 +488,7 @@ static const char *const kind_names[CORE_NEED_NKINDS] = {
 	[CORE_NEED_IO] = "io",
 	[CORE_NEED_TIMER] = "timer",
 	[CORE_NEED_WORK] = "work",
+	[CORE_NEED_SCAN] = "scan",
 	[CORE_NEED_WAKEUP] = "wakeup",
 	[CORE_NEED_NEVER] = "never",
 };
@@ -582,6 +583,7 @@ void core_need_format(const struct core_need *n, char *buf, size_t len)
 		break;
 	case CORE_NEED_TIMER:
 	case CORE_NEED_WORK:
+	case CORE_NEED_SCAN:
 	case CORE_NEED_NEVER:
 		snprintf(buf, len, "%s", str(n->what, kind_names[n->kind]));
 		break;

@@ -61,6 +61,10 @@ enum core_need_kind {
 	CORE_NEED_TIMER,	/* a timed sleep that only time ends */
 	CORE_NEED_WORK,		/* idle: work handed over by another thread
 				 * (timed: a poll that looks for work) */
+	CORE_NEED_SCAN,		/* a timed poll whose pass acts only on
+				 * pages of the page queues (`what` says
+				 * which): waking changes something only
+				 * while such pages are queued */
 	CORE_NEED_WAKEUP,	/* a wakeup from `holder`, or from a thread
 				 * of role `from` */
 	CORE_NEED_NEVER,	/* nothing can wake it (the kernel panicked) */

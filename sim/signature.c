@@ -74,7 +74,8 @@ static const char *role_of(const struct config *cfg,
 	(void)cfg;
 	if (t->role == CORE_ROLE_PAGEDAEMON || t->role == CORE_ROLE_EMERGPAGER)
 		return t->chan == NULL && !t->spinning ? core_role_name(t->role)
-		    : t->need.kind == CORE_NEED_WORK ? NULL :
+		    : t->need.kind == CORE_NEED_WORK ||
+		    t->need.kind == CORE_NEED_SCAN ? NULL :
 		    core_role_name(t->role);
 	if (t->kind == CORE_PROC || t->role == CORE_ROLE_USER)
 		return "user";

@@ -10,7 +10,10 @@
  *   - a device thread with an I/O queued or in flight (a completion
  *     unbusies pages, releases pbufs and frees pages of dead objects);
  *   - a receive load whose buffers' hold ends, as far as kload says;
- *   - the kmalloc poller, with the all-free slabs it could return.
+ *   - the kmalloc poller, with the all-free slabs it could return;
+ *   - the emergency pager's once-a-second poll, only while anonymous
+ *     pages it could cache or launder are queued (else its pass can only
+ *     move cached pages to the free queue, which B counts already).
  *
  * If a thread of the first two kinds can act, the run is alive.  If none
  * can, the last two are bounded: at most B = free + cache + what they
@@ -32,6 +35,7 @@
 #include "proc.h"
 #include "swap_pager.h"
 #include "vm_model.h"
+#include "vm_pageout.h"
 
 const char *verdict_kind_name(enum verdict_kind kind)
 {
@@ -86,6 +90,8 @@ static enum reach reachable(const struct verdict_world *w,
 		return NO;
 	case CORE_NEED_WORK:	/* a timed idle poll looks for work itself */
 		return t->timed ? YES : NO;
+	case CORE_NEED_SCAN:	/* its pass has something to act on */
+		return w->scannable > 0 ? YES : NO;
 	case CORE_NEED_TIMER:
 		return YES;
 	case CORE_NEED_WAKEUP:
@@ -131,6 +137,7 @@ void verdict_check(struct verdict *v)
 	 */
 	w.daemon_idle = vm_queues[PQ_ACTIVE].count == 0 &&
 	    vm_queues[PQ_INACTIVE].count == 0 && !swap_pager_full;
+	w.scannable = vm_emergpager_scannable();
 	w.exits_on_timeout = killed_proc;
 	verdict_decide(&w, v);
 }
@@ -161,7 +168,8 @@ void verdict_decide(const struct verdict_world *w, struct verdict *v)
 			snprintf(v->why, sizeof(v->why), "%s can run", t->name);
 			return;
 		}
-		if (t->role == CORE_ROLE_PAGEDAEMON && w->daemon_idle)
+		if ((t->role == CORE_ROLE_PAGEDAEMON ||
+		    t->role == CORE_ROLE_EMERGPAGER) && w->daemon_idle)
 			continue;
 		if (unknown == NULL)
 			unknown = t;

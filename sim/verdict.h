@@ -56,6 +56,9 @@ struct verdict_world {
 					 * back (-1: not known) */
 	int daemon_idle;		/* a page daemon pass could only move
 					 * cached pages to the free queue */
+	int64_t scannable;		/* pages the emergency pager's pass
+					 * could cache or launder
+					 * (vm_emergpager_scannable()) */
 	/* whether sleeping user thread t exits at its timeout; may be NULL */
 	int (*exits_on_timeout)(const struct core_thread *t);
 };

@@ -216,6 +216,37 @@ static int emerg_skips(const struct pager *pd, uint32_t pg)
 	return 1;
 }
 
+/*
+ * What a pass of the emergency pager could act on: the anonymous pages
+ * on the active and inactive queues, the dirty ones only while swap has
+ * room for them.  A busy page is skipped (scan_next()): whoever busied it
+ * unbusies it, and is then alive itself.  With none, its pass only moves
+ * cached pages to the free queue, so a poll that finds nothing else
+ * changes nothing.
+ */
+int64_t vm_emergpager_scannable(void)
+{
+	static const enum pq qs[] = { PQ_INACTIVE, PQ_ACTIVE };
+	const struct vm_page *m;
+	int64_t n = 0;
+	uint32_t pg;
+	size_t i;
+
+	if (vm_emergpager == NULL)
+		return 0;
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		for (pg = vm_queues[qs[i]].head; pg != VM_PAGE_NONE;
+		    pg = m->next) {
+			m = &vm_page_array[pg];
+			if (vm_object_by_id(m->object)->type == OBJT_VNODE ||
+			    (m->flags & PG_BUSY))
+				continue;
+			if (!(m->flags & PG_DIRTY) || swap_free_pages > 0)
+				n++;
+		}
+	return n;
+}
+
 /* vm_pageout_scan_inactive() over all sub-queues */
 static int64_t scan_inactive(struct pager *pd, int64_t shortage,
     int64_t *scanned)
@@ -450,7 +481,7 @@ static void vm_emergpager_thread(struct core_thread *td)
 	struct pager *pd = &emerg;
 	int64_t c0, l0;
 	static const struct core_need watch = {
-		.kind = CORE_NEED_WORK, .what = "emergpager: runs a pass while "
+		.kind = CORE_NEED_SCAN, .what = "emergpager: runs a pass while "
 		"vm_pages_needed once the primary's heartbeat is 2 s old" };
 
 	td->td_flags |= TDF_SYSTHREAD;

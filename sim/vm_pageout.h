@@ -17,6 +17,12 @@
 #include "config.h"
 
 void vm_pageout_start(const struct config *cfg);
+/*
+ * Pages a pass of the emergency pager could cache or launder: anonymous
+ * pages on the active and inactive queues (dirty ones while swap has
+ * room); 0 without an emergency pager.  Read by the deadlock verdict.
+ */
+int64_t vm_emergpager_scannable(void);
 
 struct proc;
 /*

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "swap_pager.h"
 #include "vm_model.h"
+#include "verdict.h"
 #include "vm_pageout.h"
 
 #define MiB (1024ULL * 1024)
@@ -212,6 +213,77 @@ static int child_own_cpu_slab(void *arg)
 	return CHECK_DONE();
 }
 
+/* ---- nothing left to page out: the verdict still proves the deadlock ---- */
+
+static struct core_chan never_chan;
+
+/* A process that needs more pages than the machine has, untimed. */
+static void hungry(struct core_thread *td)
+{
+	static const struct core_need all = { .kind = CORE_NEED_PAGES,
+		.what = "test", .cls = VM_ALLOC_NORMAL, .cls_name = "NORMAL",
+		.count = 1 << 20 };
+
+	(void)td;
+	core_chan_init(&never_chan, "never");
+	core_wait_need(&never_chan, "never", -1, &all);
+}
+
+static int child_dead_with_poll(void *arg)
+{
+	int emerg = *(const int *)arg;
+	struct vm_object *stuck, *anon, *file;
+	struct verdict v1, v3;
+	int64_t sc1, sc3;
+
+	boot(emerg, "zalloc");
+	/*
+	 * As in the takeover case: the primary sleeps on wswbuf2 for good.
+	 * The only process waits for more pages than exist.  Once the
+	 * emergency pager has cached the clean anonymous pages, what is
+	 * left on the queues is vnode-backed, which it never touches: its
+	 * once-a-second poll can change nothing.
+	 */
+	nsw_wcount_async = 0;
+	stuck = vm_object_create(OBJT_DEFAULT, 1, NULL, NULL);
+	anon = vm_object_create(OBJT_DEFAULT, 200, NULL, NULL);
+	file = vm_object_create(OBJT_VNODE, 200, NULL, "file");
+	make_pages(stuck, 1, PG_DIRTY | PG_WINATCFLS);
+	make_pages(anon, 200, 0);
+	make_pages(file, 200, 0);
+	set_free(300);
+	vm_pageout_start(&cfg);
+	core_spawn("hungry", CORE_PROC, 0, hungry, NULL);
+	core_run_until(1.9);
+	verdict_check(&v1);
+	sc1 = vm_emergpager_scannable();
+	core_run_until(3.5);
+	verdict_check(&v3);
+	sc3 = vm_emergpager_scannable();
+	if (emerg) {
+		CHECK(sc1 == 200 && sc3 == 0, "what its pass could act on: "
+		    "%lld pages at t = 1.9 s, %lld at 3.5 s", (long long)sc1,
+		    (long long)sc3);
+		CHECK(v1.kind == VERDICT_ALIVE &&
+		    strstr(v1.why, "emergpager") != NULL, "with 200 clean "
+		    "anonymous pages queued, the emergency pager's poll can "
+		    "still act: alive (%s)", v1.why);
+		CHECK(vm_emergpager->chan != NULL &&
+		    vm_emergpager->need.kind == CORE_NEED_SCAN &&
+		    vm_emergpager->timed, "set-up: at the end it sleeps in its "
+		    "timed poll (%s)", core_need_text(vm_emergpager));
+		CHECK(on_inactive(anon) == 0 && on_inactive(file) == 200,
+		    "set-up: it cached the anonymous pages, left the file's");
+	} else {
+		CHECK(v1.kind == VERDICT_DEAD, "without it, nothing can free "
+		    "a page at t = 1.9 s already: proven (%s)", v1.why);
+	}
+	CHECK(v3.kind == VERDICT_DEAD, "with only vnode pages left, a poll "
+	    "that can page nothing out does not keep the run alive: proven "
+	    "(%s)", v3.why);
+	return CHECK_DONE();
+}
+
 int main(void)
 {
 	int on = 1, off = 0;
@@ -224,5 +296,9 @@ int main(void)
 	    "pages out with its own CPU's SWAPMETA slab");
 	CHECK(test_in_child(child_own_cpu_slab, &off) == 0,
 	    "... and without it, nothing is paged out");
+	CHECK(test_in_child(child_dead_with_poll, &on) == 0,
+	    "a deadlock stays proven while the emergency pager polls");
+	CHECK(test_in_child(child_dead_with_poll, &off) == 0,
+	    "... and without it");
 	return CHECK_DONE();
 }

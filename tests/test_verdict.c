@@ -136,6 +136,27 @@ static void test_proven(void)
 	    "would send never comes (%s)", v.why);
 
 	world();
+	thread(NTHREADS, "emergpager", CORE_ROLE_EMERGPAGER, "psleep");
+	th[NTHREADS].need.kind = CORE_NEED_SCAN;
+	th[NTHREADS].timed = 1;
+	link_threads(NTHREADS + 1);
+	CHECK(decide(&v) == VERDICT_DEAD, "the emergency pager's timed poll "
+	    "with no anonymous page it could cache or launder is no way "
+	    "out: proven (%s)", v.why);
+	w.scannable = 1;
+	CHECK(decide(&v) == VERDICT_ALIVE && strstr(v.why, "emergpager"),
+	    "... but with one such page queued its next pass can act: alive "
+	    "(%s)", v.why);
+
+	world();
+	thread(NTHREADS, "emergpager", CORE_ROLE_EMERGPAGER, NULL);
+	link_threads(NTHREADS + 1);
+	w.daemon_idle = 1;
+	CHECK(decide(&v) == VERDICT_DEAD, "an emergency pager running a pass "
+	    "over empty queues does not keep the run alive either (%s)",
+	    v.why);
+
+	world();
 	th[DB].timed = 1;	/* a timed sleep, but the process lives */
 	CHECK(decide(&v) == VERDICT_DEAD, "a user process's timed memory "
 	    "wait is no way out unless it exits (%s)", v.why);

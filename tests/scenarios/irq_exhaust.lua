@@ -4,6 +4,10 @@
 -- vm_paging_severe(), and nothing can ever free a page again: a deadlock
 -- the verdict proves (the page daemon runs passes with nothing to scan,
 -- the leak never gives back), with the waits table saying who waits where.
+-- The emergency pager (on by default) changes nothing here: the primary
+-- keeps its heartbeat fresh by running those empty passes, so it never
+-- takes over, and there is no anonymous page left on the queues for it
+-- to cache or launder; its once-a-second poll is no way out.
 scenario { name = "irq_exhaust", duration = "60s", watchdog = "5s" }
 machine  { ram = "64M", ncpus = 1, swap = "256M" }
 kernel   { swapmeta = { allocator = param("allocator", "zalloc") } }
