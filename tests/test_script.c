@@ -107,7 +107,7 @@ static int fails_with(const char *text, const char *tail)
 	" file_latency = '4ms', kva = '4G', touch_cost = '60ns'," \
 	" fault_cost = '3us', scan_cost = '200ns', pass_cost = '30us'," \
 	" quantum = '2ms', v_free_min = 500, swap_async_max = 4 }\n" \
-	"kernel { boot = 'cold', swapmeta = { allocator = '%s'," \
+	"kernel { boot = 'cold', emergency_pager = false, swapmeta = { allocator = '%s'," \
 	" reserve = 5, refill = 'nowait', exclusive = false },\n" \
 	"  zones = { { name = 'VNODE', size = '512', rate = '200/s'," \
 	" hold = '2s', count = 2 },\n" \
@@ -148,6 +148,7 @@ static void test_good_scenario(void)
 	    fabs(cfg.sample_every - 0.1) < 1e-12,
 	    "scenario times; warmup lengthens the run");
 	CHECK(cfg.cold_boot == 1, "kernel boot = cold");
+	CHECK(cfg.emergency_pager == 0, "kernel emergency_pager = false");
 	CHECK(cfg.ram == 512ull << 20 && cfg.ncpus == 4 &&
 	    cfg.swap == 2ull << 30 && cfg.kva == 4ull << 30, "machine sizes");
 	CHECK(cfg.swap_write_bw == 50.0 * 1048576 &&
@@ -238,6 +239,8 @@ static void test_defaults(void)
 	    cfg.swapmeta.exclusive == 1, "default swapmeta");
 	CHECK(cfg.ntunables == 0 && cfg.nzones == 0 && cfg.nirqs == 0 &&
 	    cfg.nparams == 0 && cfg.nprocs == 1, "nothing else");
+	CHECK(cfg.emergency_pager == 1, "the emergency pager runs by default, "
+	    "as DragonFly starts it unconditionally");
 	script_destroy(s);
 }
 
@@ -333,6 +336,9 @@ static void test_wrong_types_and_units(void)
 	CHECK(fails_with("process { name = 'a', count = 0,"
 	    " run = function() end }\n",
 	    ":1: count: expected a positive integer, got 0"), "count >= 1");
+	CHECK(fails_with("kernel { emergency_pager = 'no' }\n",
+	    ":1: emergency_pager: expected a boolean, got string"),
+	    "emergency_pager not a boolean");
 	CHECK(fails_with("kernel { swapmeta = { exclusive = 1 } }\n",
 	    ":1: exclusive: expected a boolean, got number"), "booleans");
 	CHECK(fails_with("kernel { swapmeta = { refill = 'wait' } }\n",
