@@ -45,6 +45,31 @@ static double clock_now;
 static int nprocs_alive;
 static int hard_deadlock;
 
+unsigned long core_sg_calls_by[CORE_CALL_NKINDS][CORE_ROLE_NROLES];
+
+static const char *const call_kind_names[CORE_CALL_NKINDS] = {
+	"cpu", "sleep", "wait", "timed_wait", "wake",
+};
+
+/* One engine call of `kind` by the running thread. */
+static inline void count_call(enum core_call_kind kind)
+{
+	core_sg_calls++;
+	core_sg_calls_by[kind][cur != NULL ? cur->role : CORE_ROLE_KTHREAD]++;
+}
+
+void core_print_calls(FILE *f)
+{
+	int k, r;
+
+	for (k = 0; k < CORE_CALL_NKINDS; k++)
+		for (r = 0; r < CORE_ROLE_NROLES; r++)
+			if (core_sg_calls_by[k][r] != 0)
+				fprintf(f, "engine_calls %s %s %lu\n",
+				    call_kind_names[k], core_role_name(r),
+				    core_sg_calls_by[k][r]);
+}
+
 /* progress tracking, see core_set_progress() */
 static int64_t (*progress_fn)(void);
 static void (*progress_on_gap)(double, double);
@@ -264,7 +289,7 @@ void core_cpu(double seconds)
 	struct core_thread *t = cur;
 
 	progress_note();
-	core_sg_calls++;
+	count_call(CORE_CALL_CPU);
 	sg_actor_execute(seconds * plat.cpu_flops);
 	resume(t);
 }
@@ -289,7 +314,7 @@ void core_sleep(double seconds)
 	struct core_thread *t = cur;
 
 	progress_note();
-	core_sg_calls++;
+	count_call(CORE_CALL_SLEEP);
 	sg_actor_sleep_for(seconds);
 	resume(t);
 }
@@ -337,7 +362,7 @@ static int vwait(struct core_chan *ch, const char *wmesg, double timeout,
 	ch->nwaiters++;
 
 	progress_note();
-	core_sg_calls++;
+	count_call(timeout < 0 ? CORE_CALL_WAIT : CORE_CALL_TIMED_WAIT);
 	if (timeout < 0) {
 		sg_sem_acquire(t->sg_sem);
 		timedout = 0;
@@ -413,7 +438,7 @@ static void wake(struct core_thread *t)
 	t->woken = 1;
 	t->chan = NULL;
 	t->wnext = NULL;
-	core_sg_calls++;
+	count_call(CORE_CALL_WAKE);
 	sg_sem_release(t->sg_sem);
 	if (self != NULL)
 		resume(self);

@@ -15,6 +15,7 @@
 #define MEMSIM_CORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct core_thread;
@@ -224,8 +225,15 @@ double core_last_progress(void);
 /* The longest gap between two changes of the counter so far. */
 double core_longest_gap(void);
 
-/* Counters for the engine benchmark. */
+/* Counters for the engine benchmark: calls, and calls by kind and role. */
+enum core_call_kind {
+	CORE_CALL_CPU, CORE_CALL_SLEEP, CORE_CALL_WAIT, CORE_CALL_TIMED_WAIT,
+	CORE_CALL_WAKE, CORE_CALL_NKINDS
+};
 extern unsigned long core_sg_calls;
+extern unsigned long core_sg_calls_by[CORE_CALL_NKINDS][CORE_ROLE_NROLES];
+/* "engine_calls KIND ROLE N" lines, one per pair that was called. */
+void core_print_calls(FILE *f);
 
 const char *core_simgrid_version(void);
 

@@ -213,6 +213,18 @@ static void arrive(struct irq *q, double now)
 	}
 }
 
+/*
+ * One wake handles every event due by then, in their order: each arrival
+ * at its own instant (its buffers held from that instant), with the
+ * buffers whose hold ended before it freed first.  The thread wakes at
+ * the next event, but not sooner than one quantum after its last wake:
+ * an event is handled less than a quantum late, never early, and events
+ * further apart than a quantum are handled at their instants.
+ */
+static double irq_batch;	/* the machine's quantum */
+/* A timer set for an instant may end an ulp before it: that is due. */
+#define IRQ_EPS 1e-9
+
 static void irq_thread(struct core_thread *td)
 {
 	struct irq *q = td->arg;
@@ -221,14 +233,15 @@ static void irq_thread(struct core_thread *td)
 	for (;;) {
 		now = core_now();
 		resolve(q);
-		wake = drain(q, now, next);
-		if (wake > now)
-			core_sleep(wake - now);
-		now = core_now();
-		if (now < next)
-			continue;
-		arrive(q, now);
-		next = now - log(1.0 - rng_unit(&q->rng)) / q->cfg->rate;
+		while (next <= now + IRQ_EPS) {
+			drain(q, next, next);
+			arrive(q, next);
+			next -= log(1.0 - rng_unit(&q->rng)) / q->cfg->rate;
+		}
+		wake = drain(q, now + IRQ_EPS, next);
+		if (wake < now + irq_batch)
+			wake = now + irq_batch;
+		core_sleep(wake - now);
 	}
 }
 
@@ -238,6 +251,7 @@ int kload_start(const struct config *cfg, char *err, size_t errlen)
 
 	if (kload_zones_start(cfg, err, errlen) != 0)
 		return -1;
+	irq_batch = cfg->quantum;
 
 	/* mbinit(): the mbuf types and caches, for runs that receive */
 	for (i = 0; i < cfg->nirqs; i++)

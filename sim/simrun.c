@@ -242,6 +242,9 @@ static void fill_counters(struct result *res)
 	row->irq_alloc_failures = vm_cnt.irq_alloc_failures;
 	row->kva_peak = kmem_stats.kva_peak;
 	row->sg_calls = core_sg_calls;
+	/* for bench/vm_bench.sh: engine calls by kind and role */
+	if (getenv("MEMSIM_ENGINE_CALLS") != NULL)
+		core_print_calls(stderr);
 	row->page_events = (uint64_t)vm_cnt.page_events;
 	if (swap_zone != NULL) {
 		const struct alloc_stats *st = &swap_zone->stats;
