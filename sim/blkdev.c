@@ -284,8 +284,8 @@ void blkdev_strategy(struct blkdev *d, struct bio *bio)
 	}
 }
 
-void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
-    uint32_t pg, const char *wmesg)
+void blkdev_read_pages(struct blkdev *d, uint32_t object, uint32_t pindex,
+    const uint32_t *pages, int n, const char *wmesg)
 {
 	struct core_need need = { .kind = CORE_NEED_IO, .what = d->rwhat,
 	    .object = object, .index = pindex };
@@ -293,12 +293,13 @@ void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
 	struct bio bio;
 	double now;
 
+	assert(n >= 1 && n <= BIO_MAXPAGES);
 	memset(&bio, 0, sizeof(bio));
 	core_chan_init(&ch, wmesg);
 	bio.object = object;
 	bio.pindex = pindex;
-	bio.npages = 1;
-	bio.pages[0] = pg;
+	bio.npages = n;
+	memcpy(bio.pages, pages, sizeof(pages[0]) * (size_t)n);
 	blkdev_strategy(d, &bio);
 	for (;;) {
 		now = core_now();
@@ -310,4 +311,10 @@ void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
 		assert(bio.wake_at > now + BLKDEV_EPS);
 		core_wait_need(&ch, NULL, bio.wake_at - now, &need);
 	}
+}
+
+void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
+    uint32_t pg, const char *wmesg)
+{
+	blkdev_read_pages(d, object, pindex, &pg, 1, wmesg);
 }

@@ -28,7 +28,7 @@
 struct bio;
 typedef void biodone_fn(struct bio *bio);
 
-#define BIO_MAXPAGES 16
+#define BIO_MAXPAGES 32		/* XIO_INTERNAL_PAGES = btoc(MAXPHYS) */
 #define BLKDEV_MAXDEPTH 8
 
 struct bio {
@@ -84,5 +84,8 @@ void blkdev_strategy(struct blkdev *d, struct bio *bio);
 /* Read one page and sleep on `wmesg` until it is in. */
 void blkdev_read_page(struct blkdev *d, uint32_t object, uint32_t pindex,
     uint32_t pg, const char *wmesg);
+/* Read n pages (consecutive from pindex) as one request; sleep until in. */
+void blkdev_read_pages(struct blkdev *d, uint32_t object, uint32_t pindex,
+    const uint32_t *pages, int n, const char *wmesg);
 
 #endif

@@ -3,8 +3,8 @@
  *
  * Swap space is a count of free blocks (the blist never allocates memory
  * and never sleeps, subr_blist.c, so its layout does not matter to
- * progress); which block a page occupies is not kept, only that it has
- * one.  One swblock covers an aligned 32-page window of one object and
+ * progress); a page's block is a number in allocation order, kept only
+ * to tell which swapped pages are contiguous on swap (read bursts).  One swblock covers an aligned 32-page window of one object and
  * counts the blocks it holds (swb_count); it goes back to the SWAPMETA
  * allocator when the count drops to zero.
  */
@@ -40,6 +40,17 @@ static int64_t nswap_lowat, nswap_hiwat;
  * so simulated time moves and the watchdog can see the spin.
  */
 #define SPIN_RETRY_COST	1e-3
+
+/* nsw_cluster_max = min(MAXPHYS / PAGE_SIZE, SWB_NPAGES), :420-425 */
+#define NSW_CLUSTER_MAX	16
+
+/*
+ * Swap blocks are numbered in allocation order (a fresh blist gives
+ * consecutive blocks to consecutive requests; freed blocks are not
+ * reused first, as placement is not modelled): a page-out chunk's pages
+ * get consecutive numbers, which is what swap read bursts look for.
+ */
+static uint32_t swap_next_blk;
 
 int swap_pager_swap_init(const struct config *cfg, char *err, size_t errlen)
 {
@@ -288,8 +299,8 @@ void swap_pager_putpages_flags(struct vm_object *obj, uint32_t *pages,
 
 	while (i < n) {
 		chunk = n - i;
-		if (chunk > BIO_MAXPAGES)
-			chunk = BIO_MAXPAGES;
+		if (chunk > NSW_CLUSTER_MAX)
+			chunk = NSW_CLUSTER_MAX;
 		/* :1692-1703: halve while it fails and chunk > 4 */
 		while ((got = swp_pager_getswapspace(chunk) == 0) == 0 &&
 		    chunk > 4)
@@ -330,6 +341,7 @@ void swap_pager_putpages_flags(struct vm_object *obj, uint32_t *pages,
 			if (obj->swapped[pindex])
 				swp_pager_meta_free(obj, pindex);
 			swp_pager_meta_build(obj, pindex);
+			obj->swapblk[pindex] = swap_next_blk++;
 			bio->pages[j] = pg;
 			rtvals[i + j] = VM_PAGER_PEND;
 		}
@@ -345,12 +357,118 @@ void swap_pager_putpages_flags(struct vm_object *obj, uint32_t *pages,
 /* ---- read path ------------------------------------------------------------ */
 
 /*
- * swap_pager_getpage(), :1405-1460, without read-ahead: one page, a read
- * pbuf (256 of them: never the limit here), the caller sleeps "swread".
+ * The burst after page mreq (marray[0], busy), as swap_pager_getpage()
+ * builds it.  Up to vm.swap_burst_read more pages, fewer than
+ * XIO_INTERNAL_PAGES in all, inside the object, while each next page's
+ * swap block follows the previous one's and the page is not resident:
+ * each gets a VM_ALLOC_QUICK page (free queue only), and the first
+ * refusal ends the burst silently.  The last page of a burst of more
+ * than one gets PG_RAM, so that a fault on it reads ahead again.  The
+ * SWB_DMMAX stripe limit is not modelled (one swap device).
+ */
+static int burst(struct vm_object *obj, uint32_t *marray)
+{
+	uint32_t pindex = vm_page_array[marray[0]].pindex;
+	uint32_t blk = obj->swapblk[pindex], q, pg;
+	int64_t max = vm_swap_burst_read();
+	int i;
+
+	for (i = 1; i <= max && i < BIO_MAXPAGES &&
+	    pindex + (uint32_t)i < obj->size; i++) {
+		q = pindex + (uint32_t)i;
+		if (!obj->swapped[q] || obj->swapblk[q] != blk + (uint32_t)i)
+			break;
+		if (obj->pages[q] != VM_PAGE_NONE)
+			break;		/* busy, or valid */
+		pg = vm_page_alloc_obj(VM_ALLOC_QUICK, obj, q);
+		if (pg == VM_PAGE_NONE)
+			break;
+		vm_page_insert(obj, q, pg);
+		marray[i] = pg;
+	}
+	if (i > 1)
+		vm_page_array[marray[i - 1]].flags |= PG_RAM;
+	return i;
+}
+
+/*
+ * swp_pager_async_iodone() for a read: every page but the
+ * requested one is valid, PG_SWAPPED, deactivated and unbusied.
+ */
+static void read_ahead_done(struct vm_object *obj, const uint32_t *pages,
+    int from, int n)
+{
+	int i;
+
+	for (i = from; i < n; i++) {
+		uint32_t pg = pages[i];
+
+		vm_page_array[pg].flags |= PG_SWAPPED;
+		vm_page_unbusy(obj, pg);
+		vm_page_queue_move(pg, PQ_INACTIVE);
+	}
+}
+
+/*
+ * swap_pager_getpage(): one read of the page and its burst,
+ * a read pbuf (256 of them: never the limit here), the caller sleeps
+ * "swread" until the read is done.  The page is left busy for the caller.
  */
 void swap_pager_getpage(struct vm_object *obj, uint32_t pindex, uint32_t pg)
 {
-	blkdev_read_page(&swapdev, obj->id, pindex, pg, "swread");
-	vm_cnt.swapins++;
+	uint32_t marray[BIO_MAXPAGES];
+	int n;
+
+	marray[0] = pg;
+	n = burst(obj, marray);
+	blkdev_read_pages(&swapdev, obj->id, pindex, marray, n, "swread");
+	read_ahead_done(obj, marray, 1, n);
+	vm_cnt.swapins += n;
 	trace_digest(TRACE_SWAPIN, obj->id, pindex);
+}
+
+static void swp_pager_read_done(struct bio *bio)
+{
+	struct vm_object *obj = vm_object_by_id(bio->object);
+	int i;
+
+	if (!obj->dead) {
+		read_ahead_done(obj, bio->pages, 0, bio->npages);
+	} else {
+		/* unmapped while under I/O: the pages go now */
+		for (i = 0; i < bio->npages; i++) {
+			vm_page_unbusy(obj, bio->pages[i]);
+			vm_page_free(bio->pages[i]);
+		}
+	}
+	vm_object_reap(obj);
+	trace_digest(TRACE_IODONE, bio->object, bio->pindex);
+	free(bio);
+}
+
+/*
+ * A fault found PG_RAM on a resident page: the raonly case of
+ * swap_pager_getpage().  If the next page has a swap block
+ * and is not resident, read it and its burst without waiting.
+ */
+void swap_pager_readahead(struct vm_object *obj, uint32_t pindex)
+{
+	uint32_t q = pindex + 1, pg;
+	struct bio *bio;
+
+	if (vm_swap_burst_read() == 0 || q >= obj->size ||
+	    !obj->swapped[q] || obj->pages[q] != VM_PAGE_NONE)
+		return;
+	pg = vm_page_alloc_obj(VM_ALLOC_QUICK, obj, q);
+	if (pg == VM_PAGE_NONE)
+		return;
+	vm_page_insert(obj, q, pg);
+	bio = xcalloc(1, sizeof(*bio));
+	bio->object = obj->id;
+	bio->pindex = q;
+	bio->pages[0] = pg;
+	bio->npages = burst(obj, bio->pages);
+	bio->done = swp_pager_read_done;
+	vm_cnt.swapins += bio->npages;
+	blkdev_strategy(&swapdev, bio);
 }

@@ -50,8 +50,14 @@ void swap_pager_putpages(struct vm_object *obj, uint32_t *pages, int n,
 #define OBJPC_TRY_TO_CACHE	0x02
 void swap_pager_putpages_flags(struct vm_object *obj, uint32_t *pages,
     int n, int *rtvals, int flags);
-/* Read one swapped-out page into pg; sleeps ("swread") until done. */
+/*
+ * Read swapped-out page pindex into pg (busy, left busy), with the burst
+ * of following pages vm.swap_burst_read allows; sleeps ("swread") until
+ * the read is done.
+ */
 void swap_pager_getpage(struct vm_object *obj, uint32_t pindex, uint32_t pg);
+/* A fault on PG_RAM page pindex: read ahead from pindex + 1, no wait. */
+void swap_pager_readahead(struct vm_object *obj, uint32_t pindex);
 /* The page was re-dirtied: its swap copy is stale (vm_fault.c:1651). */
 void swap_pager_unswapped(struct vm_object *obj, uint32_t pindex);
 /* Release all swap blocks and SWAPMETA of an object. */

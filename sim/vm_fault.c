@@ -74,20 +74,6 @@ static int pmap_enter(struct proc *p, struct vm_object *obj, uint32_t pg)
 	return 0;
 }
 
-/* A new page for the object, busy until its contents are in. */
-static void page_insert(struct vm_object *obj, uint32_t pindex, uint32_t pg)
-{
-	struct vm_page *m = &vm_page_array[pg];
-
-	m->object = obj->id;
-	m->pindex = pindex;
-	m->flags = 0;
-	m->act_count = ACT_INIT;
-	obj->pages[pindex] = pg;
-	obj->resident++;
-	vm_page_busy(obj, pg);
-}
-
 static void page_dirty(struct vm_object *obj, uint32_t pindex,
     struct vm_page *m)
 {
@@ -143,8 +129,18 @@ static int fault1(struct proc *p, struct vm_object *obj, uint32_t pindex,
 					.object = obj->id, .index = pindex };
 
 				proc_flush_cpu(p);
+				/* its I/O may have ended while the CPU ran */
+				if (obj->pages[pindex] != pg ||
+				    !(m->flags & PG_BUSY))
+					continue;
 				core_wait_need(&vm_chan_pgbusy, NULL, -1, &need);
 				continue;
+			}
+			if (m->flags & PG_RAM) {
+				/* vm_fault.c: the pager reads on from here */
+				m->flags &= (uint8_t)~PG_RAM;
+				if (obj->type != OBJT_VNODE)
+					swap_pager_readahead(obj, pindex);
 			}
 			if (m->queue == PQ_CACHE) {
 				/* soft fault: out of the cache */
@@ -185,7 +181,7 @@ static int fault1(struct proc *p, struct vm_object *obj, uint32_t pindex,
 			vm_wait_need(0, &need);
 			continue;
 		}
-		page_insert(obj, pindex, pg);
+		vm_page_insert(obj, pindex, pg);
 		m = &vm_page_array[pg];
 		if (obj->type == OBJT_VNODE) {
 			proc_flush_cpu(p);

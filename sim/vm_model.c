@@ -84,6 +84,7 @@ struct tunable {
 };
 
 static int64_t swap_async_max_value = 4;
+static int64_t swap_burst_read_value;	/* 0: swap_pager.c's default */
 static int64_t dummy;
 /* Read by their own modules from cfg->tunables (mbuf.c, kmem.c). */
 static int64_t elsewhere;
@@ -104,6 +105,7 @@ static const struct tunable tunables[] = {
 	{ "vm_page_free_hysteresis", &vm_page_free_hysteresis },
 	{ "dma_reserved", &vm_dma_reserved },
 	{ "swap_async_max", &swap_async_max_value },
+	{ "swap_burst_read", &swap_burst_read_value },
 	{ "nmbclusters", &elsewhere },
 	{ "kernel_boot_pt_pages", &elsewhere },
 	{ "kernel_boot_kva_pages", &elsewhere },
@@ -124,6 +126,11 @@ int vm_tunable_known(const char *name)
 int64_t vm_swap_async_max(void)
 {
 	return swap_async_max_value;
+}
+
+int64_t vm_swap_burst_read(void)
+{
+	return swap_burst_read_value;
 }
 
 int vm_tunable_set(const char *name, double value, char *err, size_t errlen)
@@ -556,6 +563,7 @@ struct vm_object *vm_object_create(enum objtype type, uint32_t size,
 		o->ptpage[i] = VM_PAGE_NONE;
 	if (type != OBJT_VNODE) {
 		o->swapped = xcalloc(size ? size : 1, 1);
+		o->swapblk = xcalloc(size ? size : 1, sizeof(*o->swapblk));
 		o->swb = xcalloc((size + SWAP_META_PAGES - 1) /
 		    SWAP_META_PAGES + 1, sizeof(*o->swb));
 	}
@@ -611,6 +619,7 @@ void vm_object_reap(struct vm_object *o)
 	vm_objects[o->id] = NULL;
 	free(o->pages);
 	free(o->swapped);
+	free(o->swapblk);
 	free(o->swb);
 	free(o->ptmapped);
 	free(o->ptpage);
@@ -725,6 +734,19 @@ void vm_page_busy(struct vm_object *obj, uint32_t pg)
 	vm_page_array[pg].flags |= PG_BUSY;
 	obj->busy++;
 	vmstats.v_busy_count++;
+}
+
+void vm_page_insert(struct vm_object *obj, uint32_t pindex, uint32_t pg)
+{
+	struct vm_page *m = &vm_page_array[pg];
+
+	m->object = obj->id;
+	m->pindex = pindex;
+	m->flags = 0;
+	m->act_count = ACT_INIT;
+	obj->pages[pindex] = pg;
+	obj->resident++;
+	vm_page_busy(obj, pg);
 }
 
 void vm_page_unbusy(struct vm_object *obj, uint32_t pg)
@@ -949,6 +971,7 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 	if (vm_dma_reserved > (128 << 20) / PAGE_SIZE)
 		vm_dma_reserved = (128 << 20) / PAGE_SIZE;
 	swap_async_max_value = 4;
+	swap_burst_read_value = 0;
 	vm_page_free_hysteresis = 16;
 	for (t = tunables; t->name != NULL; t++) {
 		if (strcmp(t->name, "v_free_min") == 0 ||

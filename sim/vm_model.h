@@ -45,6 +45,7 @@ enum pq { PQ_NONE, PQ_FREE, PQ_CACHE, PQ_INACTIVE, PQ_ACTIVE, PQ_COUNT };
 #define PG_SWAPPED	0x10	/* a valid copy is on swap */
 #define PG_WIRED	0x20	/* kernel page (zone, slab, page table) */
 #define PG_MAPPED	0x40	/* mapped in its object's page tables */
+#define PG_RAM		0x80	/* read-ahead mark: a fault on it reads on */
 
 /* sys/vm/vm_page.h:406-409 */
 #define ACT_DECLINE	1
@@ -84,6 +85,7 @@ struct vm_object {
 	uint32_t size;			/* pages */
 	uint32_t *pages;		/* pindex -> page, VM_PAGE_NONE */
 	uint8_t *swapped;		/* pindex -> has a swap block */
+	uint32_t *swapblk;		/* pindex -> its block, while swapped */
 	struct swblock_slot *swb;	/* per SWAP_META_PAGES window */
 	uint16_t *ptmapped;		/* per NPTEPG window: mapped pages */
 	uint32_t *ptpage;		/* per NPTEPG window: page-table page */
@@ -166,6 +168,7 @@ int vm_tunable_set(const char *name, double value, char *err,
     size_t errlen);
 int vm_tunable_known(const char *name);
 int64_t vm_swap_async_max(void);	/* vm.swap_async_max */
+int64_t vm_swap_burst_read(void);	/* vm.swap_burst_read */
 void vm_pageout_targets_init(const struct config *cfg);
 
 /* Predicates, sys/vm/vm_page2.h */
@@ -198,6 +201,8 @@ void vm_page_deactivate(uint32_t pg);
 void vm_page_activate(uint32_t pg);
 void vm_page_unmap(uint32_t pg);
 void vm_page_busy(struct vm_object *obj, uint32_t pg);
+/* Page pg becomes page pindex of obj, busy until its contents are in. */
+void vm_page_insert(struct vm_object *obj, uint32_t pindex, uint32_t pg);
 void vm_page_unbusy(struct vm_object *obj, uint32_t pg);
 void pagedaemon_wakeup(void);
 
