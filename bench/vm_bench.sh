@@ -12,6 +12,9 @@
 #                     RSS per simulated page, as the slope between the
 #                     null scenario (64 MiB) and swap_storm_16g (16 GiB)
 #                     (<= 64 B)
+#   engine calls       of one swap_storm and one reference run, by kind
+#                     (cpu, sleep, wait, timed_wait, wake) and by the
+#                     role of the calling thread (builds that count them)
 #
 # Rates are per CPU second (user + system of the run, child included),
 # not per wall second: on a shared machine the wall clock measures the
@@ -161,3 +164,16 @@ echo "$labels" | while IFS='|' read -r label target; do
 	b=$(sed -n "${i}p" "$tmp/f.rev")
 	row "$label" "$a" "$b" "$target"
 done
+
+# engine calls by kind and role: one run of each, this build (and REV's
+# if it counts them)
+calls() {
+	for b in $BINS; do
+		rm -f "$tmp/c.db" "$tmp/c.db-wal" "$tmp/c.db-shm"
+		MEMSIM_ENGINE_CALLS=1 nice "$tmp/$b" run "$1" --seed 7 --db "$tmp/c.db" 2>&1 >/dev/null |
+			awk -v f="$1" -v b="$b" '/^engine_calls / { t += $4; l[n++] = sprintf("  %-10s %-11s %10d", $2, $3, $4) }
+			    END { if (n) { printf "engine calls, %s (%s): %d\n", f, b, t; for (i = 0; i < n; i++) print l[i] } }'
+	done
+}
+calls scenarios/swap_storm.lua
+calls scenarios/swapmeta_reserve.lua
