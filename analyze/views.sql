@@ -89,7 +89,7 @@ SELECT est.scenario, est.allocator, est.reserve_n, runs, deadlocks,
                                              + zn / (4 * runs)))
                       / (1 + zn)), 4) AS wilson_high,
        med_ttd.m AS median_time_to_deadlock,
-       med_pdb.m AS median_pd_blocked_seconds,
+       med_pdb.m AS median_pagedaemon_blocked_seconds,
        peak_swapmeta_pages, lowest_reserve_level, errors, panics,
        est.scenario_sha256, ver.version, nver.versions, ver.first_run
 FROM est

@@ -23,7 +23,7 @@ static const struct table_col cols[] = {
 	{ "wilson_low", TABLE_NUM },
 	{ "wilson_high", TABLE_NUM },
 	{ "median_time_to_deadlock", TABLE_NUM },
-	{ "median_pd_blocked_seconds", TABLE_NUM },
+	{ "median_pagedaemon_blocked_seconds", TABLE_NUM },
 	{ "peak_swapmeta_pages", TABLE_NUM },
 	{ "lowest_reserve_level", TABLE_NUM },
 };
@@ -47,7 +47,7 @@ static int add_row(void *ctx, const struct store_rate *r)
 	table_real(t, r->wilson_low, 4);
 	table_real(t, r->wilson_high, 4);
 	table_real(t, r->median_time_to_deadlock, 3);
-	table_real(t, r->median_pd_blocked_seconds, 3);
+	table_real(t, r->median_pagedaemon_blocked_seconds, 3);
 	table_int(t, r->peak_swapmeta_pages);
 	if (r->lowest_reserve_level >= 0)
 		table_int(t, r->lowest_reserve_level);

@@ -44,7 +44,7 @@ const char *const store_stmt_sql[S_COUNT] = {
 	[S_SWEEP_DONE] = "UPDATE sweeps SET runs_done = ?2 WHERE id = ?1",
 	[S_RATES] = "SELECT scenario, allocator, reserve_n, runs, deadlocks,"
 	    " errors, rate, wilson_low, wilson_high, median_time_to_deadlock,"
-	    " median_pd_blocked_seconds, peak_swapmeta_pages,"
+	    " median_pagedaemon_blocked_seconds, peak_swapmeta_pages,"
 	    " lowest_reserve_level, panics, scenario_sha256, version,"
 	    " versions FROM deadlock_rate"
 	    " WHERE ?1 IS NULL OR scenario = ?1"

@@ -49,7 +49,7 @@ static void rate_row(sqlite3_stmt *s, struct store_rate *r)
 	r->wilson_low = col_real(s, 7);
 	r->wilson_high = col_real(s, 8);
 	r->median_time_to_deadlock = col_real(s, 9);
-	r->median_pd_blocked_seconds = col_real(s, 10);
+	r->median_pagedaemon_blocked_seconds = col_real(s, 10);
 	r->peak_swapmeta_pages = col_i64(s, 11, 0);
 	r->lowest_reserve_level = col_i64(s, 12, -1);
 	r->panics = col_i64(s, 13, 0);

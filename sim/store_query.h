@@ -25,7 +25,7 @@ struct store_rate {
 	int64_t panics;				/* in runs too */
 	double rate, wilson_low, wilson_high;	/* NAN when runs == 0 */
 	double median_time_to_deadlock;		/* NAN: no deadlock */
-	double median_pd_blocked_seconds;
+	double median_pagedaemon_blocked_seconds;
 	int64_t peak_swapmeta_pages;
 	int64_t lowest_reserve_level;		/* -1: no reserve */
 };

@@ -30,16 +30,16 @@ for f in text csv json markdown; do
 done
 
 cat > "$TMP/want" <<'EOT'
-scenario         allocator            reserve_n  runs  deadlocks  panics  errors    rate  wilson_low  wilson_high  median_time_to_deadlock  median_pd_blocked_seconds  peak_swapmeta_pages  lowest_reserve_level
-odd, "name" | x  zalloc                       -    20          3       0       0  0.1500      0.0524       0.3604                    2.000                     10.500                  200                     -
-s                reserve_kmalloc_obj          0    10         10       0       0  1.0000      0.7225       1.0000                    5.500                      5.500                  100                     0
-s                reserve_kmalloc_obj          2    10          0       0       1  0.0000      0.0000       0.2775                        -                      5.500                  110                     2
+scenario         allocator            reserve_n  runs  deadlocks  panics  errors    rate  wilson_low  wilson_high  median_time_to_deadlock  median_pagedaemon_blocked_seconds  peak_swapmeta_pages  lowest_reserve_level
+odd, "name" | x  zalloc                       -    20          3       0       0  0.1500      0.0524       0.3604                    2.000                             10.500                  200                     -
+s                reserve_kmalloc_obj          0    10         10       0       0  1.0000      0.7225       1.0000                    5.500                              5.500                  100                     0
+s                reserve_kmalloc_obj          2    10          0       0       1  0.0000      0.0000       0.2775                        -                              5.500                  110                     2
 EOT
 check "text: aligned columns, numbers to the right, no value as -" \
 	cmp -s "$TMP/want" "$TMP/text"
 
 cat > "$TMP/want" <<'EOT'
-scenario,allocator,reserve_n,runs,deadlocks,panics,errors,rate,wilson_low,wilson_high,median_time_to_deadlock,median_pd_blocked_seconds,peak_swapmeta_pages,lowest_reserve_level
+scenario,allocator,reserve_n,runs,deadlocks,panics,errors,rate,wilson_low,wilson_high,median_time_to_deadlock,median_pagedaemon_blocked_seconds,peak_swapmeta_pages,lowest_reserve_level
 "odd, ""name"" | x",zalloc,,20,3,0,0,0.1500,0.0524,0.3604,2.000,10.500,200,
 s,reserve_kmalloc_obj,0,10,10,0,0,1.0000,0.7225,1.0000,5.500,5.500,100,0
 s,reserve_kmalloc_obj,2,10,0,0,1,0.0000,0.0000,0.2775,,5.500,110,2
@@ -48,7 +48,7 @@ check "csv: a field with a comma or a quote quoted, quotes doubled, no value emp
 	cmp -s "$TMP/want" "$TMP/csv"
 
 cat > "$TMP/want" <<'EOT'
-| scenario | allocator | reserve_n | runs | deadlocks | panics | errors | rate | wilson_low | wilson_high | median_time_to_deadlock | median_pd_blocked_seconds | peak_swapmeta_pages | lowest_reserve_level |
+| scenario | allocator | reserve_n | runs | deadlocks | panics | errors | rate | wilson_low | wilson_high | median_time_to_deadlock | median_pagedaemon_blocked_seconds | peak_swapmeta_pages | lowest_reserve_level |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 | odd, "name" \| x | zalloc | - | 20 | 3 | 0 | 0 | 0.1500 | 0.0524 | 0.3604 | 2.000 | 10.500 | 200 | - |
 | s | reserve_kmalloc_obj | 0 | 10 | 10 | 0 | 0 | 1.0000 | 0.7225 | 1.0000 | 5.500 | 5.500 | 100 | 0 |

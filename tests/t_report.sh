@@ -37,7 +37,7 @@ check "... of 10/10 is [0.7225, 1]" \
 check "... median time to deadlock of 1, 2, 3 is 2" \
 	[ "$(view "median_time_to_deadlock" zalloc NULL)" = 2.0 ]
 check "... median pagedaemon_blocked_seconds of 1..10 (even count) is 5.5" \
-	[ "$(view "median_pd_blocked_seconds" reserve_kmalloc_obj 1)" = 5.5 ]
+	[ "$(view "median_pagedaemon_blocked_seconds" reserve_kmalloc_obj 1)" = 5.5 ]
 check "... peak SWAPMETA pages and lowest reserve level" \
 	[ "$(view "peak_swapmeta_pages || ' ' || lowest_reserve_level" reserve_kmalloc_obj 1)" = "100 0" ]
 

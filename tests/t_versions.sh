@@ -51,3 +51,25 @@ for c in pd_blocked_seconds pd_pbuf_wait_seconds kva_peak kva_used; do
 done
 check "a zalloc run's reserve_level is NULL (no reserve), not -1" \
 	[ "$(q "$DB" "select count(*) from samples where reserve_level is not null")" = 0 ]
+
+# --- the views name the page daemon's time as the runs table does ---------------
+vcols=$(q "$DB" "select group_concat(name, ' ') from pragma_table_info('deadlock_rate')")
+check "deadlock_rate has median_pagedaemon_blocked_seconds, no pd_ name" \
+	eval 'case " $vcols " in *" median_pagedaemon_blocked_seconds "*) case "$vcols" in *pd_*) false ;; *) true ;; esac ;; *) false ;; esac'
+# A database whose views an older memsim made, with the old name.
+old_views() {
+	q "$1" "drop view deadlock_rate; create view deadlock_rate as select 1 as median_pd_blocked_seconds; update meta set value = 'old' where key = 'views_sha256'"
+}
+cp "$DB" "$TMP/oldv.db"
+old_views "$TMP/oldv.db"
+mkdir "$TMP/ro"
+cp "$TMP/oldv.db" "$TMP/ro/oldv.db"
+chmod a-w "$TMP/ro/oldv.db" "$TMP/ro"
+$MEMSIM report --db "$TMP/ro/oldv.db" --format csv > "$TMP/out" 2> "$TMP/err"
+rc=$?
+chmod u+w "$TMP/ro"
+check "report on a read-only database with the old views: the new name" \
+	eval '[ "$rc" = 0 ] && [ ! -s "$TMP/err" ] && head -1 "$TMP/out" | grep -q ",median_pagedaemon_blocked_seconds,"'
+$MEMSIM report --db "$TMP/oldv.db" --format csv > "$TMP/out" 2>&1
+check "... and on a writable one, whose view is re-created with it" \
+	eval 'head -1 "$TMP/out" | grep -q ",median_pagedaemon_blocked_seconds," && [ "$(q "$TMP/oldv.db" "select count(*) from pragma_table_info('"'"'deadlock_rate'"'"') where name = '"'"'median_pagedaemon_blocked_seconds'"'"'")" = 1 ]'
