@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "result.h"
+#include "units.h"
+#include "verdict.h"
 
 int cli_die(int code, const char *fmt, ...)
 {
@@ -67,8 +69,8 @@ int cli_param_add(struct param *params, int *nparams, const char *arg,
 	return 0;
 }
 
-int cli_parse_outcomes(const char *list, unsigned *mask, char *err,
-    size_t errlen)
+static int parse_outcomes(const char *list, unsigned *mask, int stall_ok,
+    char *err, size_t errlen)
 {
 	const char *s = list, *comma;
 	size_t n;
@@ -88,12 +90,94 @@ int cli_parse_outcomes(const char *list, unsigned *mask, char *err,
 		}
 		if (!found) {
 			snprintf(err, errlen, "'%.*s' is not an outcome "
-			    "(deadlock, panic, error, survived, completed)",
-			    (int)n, s);
+			    "(deadlock, panic, error, survived, completed%s)",
+			    (int)n, s, stall_ok ? ", or stall[=TIME]" : "");
 			return -1;
 		}
 		if (comma == NULL)
 			return 0;
 		s = comma + 1;
 	}
+}
+
+int cli_parse_outcomes(const char *list, unsigned *mask, char *err,
+    size_t errlen)
+{
+	return parse_outcomes(list, mask, 0, err, errlen);
+}
+
+/* "stall" or "stall=TIME" at s (n bytes): 1 and *secs; 0 if neither. */
+static int parse_stall(const char *s, size_t n, double *secs, char *err,
+    size_t errlen)
+{
+	char val[64], uerr[160];
+
+	if (n == 5 && strncmp(s, "stall", 5) == 0) {
+		*secs = VERDICT_STALL_MIN;
+		return 1;
+	}
+	if (n < 6 || strncmp(s, "stall=", 6) != 0)
+		return 0;
+	if (n - 6 >= sizeof(val)) {
+		snprintf(err, errlen, "'%.*s': time too long", (int)n, s);
+		return -1;
+	}
+	memcpy(val, s + 6, n - 6);
+	val[n - 6] = 0;
+	if (units_time(val, secs, uerr, sizeof(uerr)) != 0) {
+		snprintf(err, errlen, "'%.*s': %s", (int)n, s, uerr);
+		return -1;
+	}
+	if (*secs <= 0) {
+		snprintf(err, errlen, "'%.*s': the stall must be longer than "
+		    "0 s", (int)n, s);
+		return -1;
+	}
+	return 1;
+}
+
+int cli_parse_fail_on(const char *list, struct cli_fail_on *f, char *err,
+    size_t errlen)
+{
+	const char *s = list, *comma;
+	unsigned m;
+	size_t n;
+	char one[64];
+	double secs;
+	int rc;
+
+	for (;;) {
+		comma = strchr(s, ',');
+		n = comma ? (size_t)(comma - s) : strlen(s);
+		rc = parse_stall(s, n, &secs, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			/* the shortest threshold named wins */
+			if (f->stall == 0 || secs < f->stall)
+				f->stall = secs;
+		} else {
+			snprintf(one, sizeof(one), "%.*s", (int)(n < 63 ? n :
+			    63), s);
+			if (n >= sizeof(one) || parse_outcomes(one, &m, 1,
+			    err, errlen) != 0) {
+				if (n >= sizeof(one))
+					snprintf(err, errlen, "'%.*s' is not an "
+					    "outcome", (int)n, s);
+				return -1;
+			}
+			f->outcomes |= m;
+		}
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+int cli_fails(const struct cli_fail_on *f, int outcome,
+    double longest_stall)
+{
+	if (f->outcomes & (1u << outcome))
+		return 1;
+	return f->stall > 0 && longest_stall >= f->stall;
 }

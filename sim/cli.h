@@ -32,4 +32,22 @@ int cli_param_add(struct param *params, int *nparams, const char *arg,
 int cli_parse_outcomes(const char *list, unsigned *mask, char *err,
     size_t errlen);
 
+/*
+ * What `memsim run --fail-on LIST` fails on: outcomes, and a stall
+ * ("stall": a stretch of at least VERDICT_STALL_MIN without progress,
+ * the verdict's own threshold; "stall=TIME": at least TIME).
+ */
+struct cli_fail_on {
+	unsigned outcomes;	/* 1 << enum outcome */
+	double stall;		/* seconds; 0: stalls do not fail */
+};
+
+/* Adds LIST to *f.  0, or -1 with the reason in err. */
+int cli_parse_fail_on(const char *list, struct cli_fail_on *f, char *err,
+    size_t errlen);
+
+/* Whether a run with this outcome and longest stall fails *f. */
+int cli_fails(const struct cli_fail_on *f, int outcome,
+    double longest_stall);
+
 #endif

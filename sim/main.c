@@ -27,10 +27,12 @@
  * takes the form --name=value.
  *
  * Exit status: 0 for a run that completed, survived, deadlocked or
- * panicked, unless --fail-on names its outcome: then 3
- * (--fail-on-deadlock is --fail-on deadlock); 2 for usage and scenario
- * errors, including a run whose outcome is error (an error in a process
- * body, a crash, the wall-clock limit: its row is stored all the same);
+ * panicked, unless --fail-on names its outcome, or names "stall" and the
+ * run went VERDICT_STALL_MIN (1 s; "stall=TIME": TIME) or longer without
+ * progress: then 3 (--fail-on-deadlock is --fail-on deadlock); 2 for
+ * usage and scenario errors, including a run whose outcome is error (an
+ * error in a process body, a crash, the wall-clock limit: its row is
+ * stored all the same);
  * 3 from find-n when no N is enough; 1 for the environment (database,
  * files); 128 + n for a sweep stopped by signal n.
  */
@@ -71,9 +73,9 @@ static void usage_to(FILE *f)
 	fprintf(f,
 	    "usage: memsim run SCENARIO [-p name=value]... [--seed N] "
 	    "[--choices SEQ] [--db FILE]\n"
-	    "                  [--fail-on deadlock,panic,error,...] "
-	    "[--wall-limit TIME] [--lua-budget N]\n"
-	    "                  [--lua-mem SIZE]\n"
+	    "                  [--fail-on deadlock,panic,error,stall[=TIME],...]\n"
+	    "                  [--wall-limit TIME] [--lua-budget N] "
+	    "[--lua-mem SIZE]\n"
 	    "       memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] "
 	    "[-j N] [--shard I/K]\n"
 	    "                  [--db FILE] [--wall-limit TIME] "
@@ -123,7 +125,7 @@ struct opts {
 	struct run_spec spec;
 	struct choice_seq choices;
 	const char *db;
-	unsigned fail_on;		/* 1 << outcome: exit EXIT_FAIL_ON */
+	struct cli_fail_on fail_on;	/* exit EXIT_DEADLOCK when met */
 };
 
 /* Options every command that runs the model takes. */
@@ -182,7 +184,7 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(a, "--fail-on-deadlock") == 0) {
-			o->fail_on |= 1u << OUTCOME_DEADLOCK;
+			o->fail_on.outcomes |= 1u << OUTCOME_DEADLOCK;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -199,12 +201,11 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 			if ((rc = add_param(&o->spec, val)) != 0)
 				return rc;
 		} else if (strcmp(a, "--fail-on") == 0) {
-			char err[160];
-			unsigned m;
-			if (cli_parse_outcomes(val, &m, err, sizeof(err)) != 0)
+			char err[256];
+			if (cli_parse_fail_on(val, &o->fail_on, err,
+			    sizeof(err)) != 0)
 				return cli_die(EXIT_USAGE, "--fail-on %s: %s", val,
 				    err);
-			o->fail_on |= m;
 		} else if (strcmp(a, "--choices") == 0) {
 			char err[300];
 			if (choice_seq_parse(val, &o->choices, err,
@@ -285,12 +286,14 @@ static void label_result(struct result *res, const struct run_row *id)
 	row->seed = id->seed;
 }
 
-/* The exit status for a run's outcome (see the top of this file). */
-static int outcome_status(const struct opts *o, int outcome)
+/* The exit status for a run (see the top of this file). */
+static int outcome_status(const struct opts *o, const struct run_row *r)
 {
-	if (o->fail_on & (1u << outcome))
-		return outcome == OUTCOME_ERROR ? EXIT_USAGE : EXIT_DEADLOCK;
-	return outcome == OUTCOME_ERROR ? EXIT_USAGE : 0;
+	if (r->outcome == OUTCOME_ERROR)
+		return EXIT_USAGE;
+	if (cli_fails(&o->fail_on, r->outcome, r->longest_stall_seconds))
+		return EXIT_DEADLOCK;
+	return 0;
 }
 
 /* Its identity as the store keys it, before it runs. */
@@ -339,7 +342,7 @@ static int already(const struct opts *o, struct store *st, int64_t id)
 	    "outcome %s; not run again\n", (long long)id, row.scenario,
 	    (unsigned long long)row.seed, row.params,
 	    outcome_name(row.outcome));
-	return outcome_status(o, row.outcome);
+	return outcome_status(o, &row);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -389,7 +392,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	store_close(st);
 	print_summary(id, &res);
-	rc = outcome_status(&o, res.row.outcome);
+	rc = outcome_status(&o, &res.row);
 	result_free(&res);
 	return rc;
 }

@@ -80,7 +80,29 @@ check "... also when the run was already recorded" [ "$rc" = 3 ]
 $MEMSIM run $S --db "$TMP/f.db" --fail-on deadlok > "$TMP/out" 2> "$TMP/err"
 rc=$?
 check "--fail-on with a misspelt outcome: one line, exit 2" \
-	eval '[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "memsim: --fail-on deadlok: '\''deadlok'\'' is not an outcome (deadlock, panic, error, survived, completed)" ]'
+	eval '[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "memsim: --fail-on deadlok: '\''deadlok'\'' is not an outcome (deadlock, panic, error, survived, completed, or stall[=TIME])" ]'
+# --fail-on stall: bounded_hold survives after about 7 s without progress
+H=tests/scenarios/bounded_hold.lua
+$MEMSIM run $H --db "$TMP/st.db" --fail-on stall > /dev/null 2>&1
+rc=$?
+check "--fail-on stall on a run that stalled (survived, longest stall > 4 s): exit 3" \
+	eval '[ "$rc" = 3 ] && [ "$(q "$TMP/st.db" "select outcome || (longest_stall_seconds > 4) from runs")" = survived1 ]'
+$MEMSIM run $H --db "$TMP/st.db" --fail-on stall=5s > /dev/null 2>&1
+rc1=$?
+$MEMSIM run $H --db "$TMP/st.db" --fail-on deadlock,stall=10s > /dev/null 2>&1
+rc2=$?
+check "... stall=5s: exit 3; stall=10s: exit 0 (also when already recorded)" \
+	[ "$rc1 $rc2" = "3 0" ]
+$MEMSIM run $S --db "$TMP/st.db" --fail-on stall > /dev/null 2>&1
+rc=$?
+check "... a run without a stall of 1 s: exit 0" \
+	eval '[ "$rc" = 0 ] && [ "$(q "$TMP/st.db" "select longest_stall_seconds < 1 from runs where scenario = '\''tiny'\''")" = 1 ]'
+for bad in 'stall=1h' 'stall=0' 'stall='; do
+	$MEMSIM run $S --db "$TMP/st.db" --fail-on "deadlock,$bad" > /dev/null 2> "$TMP/err"
+	rc=$?
+	check "--fail-on deadlock,$bad: one line naming it, exit 2" \
+		eval '[ "$rc" = 2 ] && [ "$(wc -l < "$TMP/err")" = 1 ] && grep -q "^memsim: --fail-on deadlock,$bad: '\''$bad'\'': " "$TMP/err"'
+done
 
 # --- every row carries its identity ---------------------------------------
 $MEMSIM run $S --db "$TMP/w.db" --seed 9 --wall-limit 5ms > "$TMP/out" 2>&1
