@@ -6,7 +6,8 @@
  * end; who can still put a page on the free or cache queue?
  *
  *   - a user process that runs (it may unmap or exit), or the page
- *     daemon while it has pages to scan (it caches and launders them);
+ *     daemon, running or on its idle poll, while it has pages to scan
+ *     (it caches and launders them);
  *   - a device thread with an I/O queued or in flight (a completion
  *     unbusies pages, releases pbufs and frees pages of dead objects);
  *   - a receive load whose buffers' hold ends, as far as kload says;
@@ -89,6 +90,9 @@ static enum reach reachable(const struct verdict_world *w,
 	case CORE_NEED_NEVER:
 		return NO;
 	case CORE_NEED_WORK:	/* a timed idle poll looks for work itself */
+		if ((t->role == CORE_ROLE_PAGEDAEMON ||
+		    t->role == CORE_ROLE_EMERGPAGER) && w->daemon_idle)
+			return NO;	/* ...and a pass would find none */
 		return t->timed ? YES : NO;
 	case CORE_NEED_SCAN:	/* its pass has something to act on */
 		return w->scannable > 0 ? YES : NO;

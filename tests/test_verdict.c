@@ -130,6 +130,18 @@ static void test_proven(void)
 	    "over empty queues does not keep the run alive (%s)", v.why);
 
 	world();
+	w.daemon_idle = 1;	/* asleep on its 0.1 s idle poll */
+	th[PD].need.kind = CORE_NEED_WORK;
+	th[PD].timed = 1;
+	CHECK(decide(&v) == VERDICT_DEAD, "the page daemon's timed idle "
+	    "poll with empty queues is no way out: its pass would scan "
+	    "nothing (%s)", v.why);
+	w.daemon_idle = 0;
+	CHECK(decide(&v) == VERDICT_ALIVE && strstr(v.why, "pagedaemon"),
+	    "... but with pages queued its next pass can act: alive (%s)",
+	    v.why);
+
+	world();
 	th[PD].need.kind = CORE_NEED_WAKEUP;
 	th[PD].need.from = CORE_ROLE_USER;
 	CHECK(decide(&v) == VERDICT_DEAD, "a wakeup only a stuck process "
