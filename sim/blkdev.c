@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "choice.h"
 #include "vm_model.h"
 
 /*
@@ -250,6 +251,32 @@ void blkdev_init(struct blkdev *d, const char *name, enum core_role role,
 	d->td->role = role;
 }
 
+/*
+ * Put a request in the wait queue.  Which of the waiting requests the
+ * device serves first is a choice point (CHOICE_STREAM_IODONE), met
+ * when a request joins others already waiting: option 0 is the tail,
+ * the model's FIFO order; option k puts it ahead of the k requests that
+ * came last.  Only the newcomer moves forward, so a request already
+ * waiting can only be served later than it was projected, as when a
+ * later request shares the bandwidth.
+ */
+static void queue(struct blkdev *d, struct bio *bio)
+{
+	struct bio **pp = &d->st.head;
+	uint32_t k = 0;
+	int skip;
+
+	if (d->queued > 0)
+		k = choice_tie(CHOICE_STREAM_IODONE, (uint32_t)d->queued + 1);
+	for (skip = d->queued - (int)k; skip > 0; skip--)
+		pp = &(*pp)->next;
+	bio->next = *pp;
+	*pp = bio;
+	if (bio->next == NULL)
+		d->tail = bio;
+	d->queued++;
+}
+
 void blkdev_strategy(struct blkdev *d, struct bio *bio)
 {
 	int i;
@@ -267,12 +294,7 @@ void blkdev_strategy(struct blkdev *d, struct bio *bio)
 		d->st.slot[i].lat_end = core_now() + d->latency;
 		d->inflight++;
 	} else {
-		if (d->tail != NULL)
-			d->tail->next = bio;
-		else
-			d->st.head = bio;
-		d->tail = bio;
-		d->queued++;
+		queue(d, bio);
 	}
 	if (bio->done == NULL)
 		return;

@@ -2,11 +2,13 @@
  * blkdev: the swap device and the file device as request queues.
  *
  * A device serves up to `depth` requests at once (its queue depth), in
- * the order they came (FIFO).  A request in service first waits the
- * device latency, then moves its bytes; the requests moving bytes at the
- * same time share the bandwidth max-min fairly over three limits: the
- * read bandwidth, the write bandwidth, and the larger of the two for
- * both together (SimGrid's disk model, whose shape this keeps).
+ * the order they came (FIFO), unless the run's choice sequence lets a
+ * newcomer go ahead of requests already waiting (a choice point, stream
+ * CHOICE_STREAM_IODONE: sim/choice.h).  A request in service first
+ * waits the device latency, then moves its bytes; the requests moving
+ * bytes at the same time share the bandwidth max-min fairly over three
+ * limits: the read bandwidth, the write bandwidth, and the larger of the
+ * two for both together (SimGrid's disk model, whose shape this keeps).
  *
  * The device is computed in plain C, not run by threads: the state
  * changes only at a latency end or a completion, and from any state the

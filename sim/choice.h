@@ -5,7 +5,8 @@
  * sequence.  Each decision the model leaves to chance is a choice point:
  * a draw of an actor's generator (an interrupt arrival gap, a random page
  * of a touch, a write fraction) or a tie the model orders (which of
- * several sleepers a wakeup() lets run first).  Every one of them comes
+ * several sleepers a wakeup() lets run first, which of the requests
+ * waiting for a device's queue it serves first).  Every one of them comes
  * here, is counted, and takes the sequence's value.
  *
  * A sequence is stored compactly as the run's seed plus the choices that
@@ -36,7 +37,7 @@
 
 /* Stream ids of the choice points that are not generator draws. */
 #define CHOICE_STREAM_WAKEUP	10u	/* order of threads woken together */
-#define CHOICE_STREAM_IODONE	11u	/* which queued I/O a device serves */
+#define CHOICE_STREAM_IODONE	11u	/* which waiting I/O a device serves */
 
 /* The first stream ids of the actors' generators (see proc.c, kload.c). */
 #define CHOICE_STREAM_IRQ	100u

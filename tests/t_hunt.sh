@@ -1,4 +1,5 @@
-# memsim hunt and choice sequences: overrides change a run and replay to
+# memsim hunt and choice sequences: overrides (interrupt gaps, wake-up and
+# device-order ties) change a run and replay to
 # the same digest, out-of-range overrides are clamped, bounded exhaustive
 # search proves what it can on a small zalloc model and finds the
 # interrupt-leak deadlock, guided hunts store mutants with their choices
@@ -39,6 +40,13 @@ check "... and option 0 of a tie is the model's own order (the seed run)" \
 	  "$(q "$TMP/c.db" "select digest from runs where id = 1")" ]
 $MEMSIM replay 1 --db "$TMP/t.db" > "$TMP/out" 2>&1
 check "... a run with a tie override replays to its digest" grep -q "digest matches" "$TMP/out"
+# device order: a request may go ahead of those waiting for a slot
+$MEMSIM run $SMALL --choices "11.0=0.9,11.1=0.9" --db "$TMP/t.db" > /dev/null
+check "letting queued I/O go ahead of the waiting ones changes the run" \
+	[ "$(q "$TMP/t.db" "select digest from runs where id = 3")" != \
+	  "$(q "$TMP/c.db" "select digest from runs where id = 1")" ]
+$MEMSIM replay 3 --db "$TMP/t.db" > "$TMP/out" 2>&1
+check "... and replays to its digest" grep -q "digest matches" "$TMP/out"
 check "a bad sequence is one line and exit 2" \
 	[ "$(status $MEMSIM run $SMALL --choices "100.x" --db "$TMP/c.db")" = 2 ]
 

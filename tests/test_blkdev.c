@@ -1,12 +1,14 @@
 /*
  * test_blkdev: the device model's completion times against what FIFO
  * service, the latency and max-min bandwidth sharing give by hand, and
- * what a read costs in engine waits.
+ * what a read costs in engine waits; the order of waiting requests as a
+ * choice point.
  */
 #include <math.h>
 #include <string.h>
 
 #include "blkdev.h"
+#include "choice.h"
 #include "engine.h"
 
 #define PG 4096.0
@@ -157,11 +159,54 @@ static int delayed(void *arg)
 	return CHECK_DONE();
 }
 
+/*
+ * Depth 1, three reads at once: the first is served (done at 2 ms), the
+ * other two wait.  When the third joins the second, which of them the
+ * device serves next is a choice point: FIFO by default (second at
+ * 4 ms, third at 6 ms); an override lets the third go first; a value
+ * past the range is clamped to the last option.  Either way every read
+ * completes and the device ends idle.
+ */
+static int reorder(void *arg)
+{
+	const char *text = arg;
+	struct choice_seq seq;
+	char err[128];
+	int swapped = text[0] != '\0';
+
+	if (choice_seq_parse(text, &seq, err, sizeof(err)) != 0)
+		return 1;
+	choice_begin(&seq);
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 1, 1 * MS,
+	    PG * 1000, PG * 1000);
+	spawn_readers(3);
+	core_run_until(1.0);
+	CHECK(near(done_at[0], 2 * MS), "the first read is served at once "
+	    "(%.9f)", done_at[0]);
+	CHECK(near(done_at[1], swapped ? 6 * MS : 4 * MS) &&
+	    near(done_at[2], swapped ? 4 * MS : 6 * MS),
+	    "%s: the waiting reads end at %.9f and %.9f", swapped ?
+	    "the override serves the newcomer first" : "FIFO by default",
+	    done_at[1], done_at[2]);
+	CHECK(choice_count() == 1, "one choice point, at the second waiter "
+	    "(%llu)", (unsigned long long)choice_count());
+	CHECK(swapdev.queued == 0 && swapdev.inflight == 0 &&
+	    swapdev.st.head == NULL && swapdev.tail == NULL,
+	    "the device is idle after them");
+	return CHECK_DONE();
+}
+
 int main(void)
 {
 	CHECK(test_in_child(alone, NULL) == 0, "child: a read alone");
 	CHECK(test_in_child(depth, NULL) == 0, "child: queue depth");
 	CHECK(test_in_child(mixed, NULL) == 0, "child: read and write");
 	CHECK(test_in_child(delayed, NULL) == 0, "child: a delayed read");
+	CHECK(test_in_child(reorder, "") == 0, "child: FIFO order");
+	CHECK(test_in_child(reorder, "11.0=0.9") == 0,
+	    "child: a device-order override");
+	CHECK(test_in_child(reorder, "11.0=7") == 0,
+	    "child: an out-of-range device-order override");
 	return CHECK_DONE();
 }
