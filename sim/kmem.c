@@ -560,6 +560,14 @@ uint32_t kmem_slab_alloc(size_t size, size_t align, int flags,
 	return id;
 }
 
+void kmem_slab_need(struct core_need *n, const char *what, size_t size,
+    int flags)
+{
+	int64_t pages = (int64_t)((size + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	vm_need_pages(n, what, slab_class(flags), pages, 1, pages);
+}
+
 void kmem_slab_free(uint32_t id)
 {
 	struct kslab *s = &slabs[id];

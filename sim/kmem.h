@@ -120,6 +120,13 @@ int64_t kmem_alloc_pageable(uint64_t bytes);
  */
 uint32_t kmem_slab_alloc(size_t size, size_t align, int flags,
     struct alloc_stats *st);
+/*
+ * What a retry of a failed non-blocking kmem_slab_alloc(size, flags)
+ * needs, for the deadlock verdict: all of its pages at once at the
+ * class its flags map to (the pages it got went back when one failed).
+ */
+void kmem_slab_need(struct core_need *n, const char *what, size_t size,
+    int flags);
 /* kmem_slab_free() -> vm_map_remove(): pages, KVA and entry go back; the
  * map-entry reserve it takes first may sleep.  PT pages stay. */
 void kmem_slab_free(uint32_t id);

@@ -113,11 +113,23 @@ static void why_thread(char *why, size_t len, const char *verb,
 	    t->spinning ? "a spin" : t->wmesg, core_need_text(t));
 }
 
+int64_t verdict_polls(void)
+{
+	struct alloc_zone *z;
+	int64_t r, n = 0;
+
+	for (z = alloc_zones(); z != NULL; z = z->next) {
+		r = alloc_reclaimable(z);
+		if (r < 0)
+			return -1;
+		n += r;
+	}
+	return n;
+}
+
 void verdict_check(struct verdict *v)
 {
 	struct verdict_world w;
-	struct alloc_zone *z;
-	int64_t r;
 
 	memset(&w, 0, sizeof(w));
 	w.threads = core_threads();
@@ -130,10 +142,7 @@ void verdict_check(struct verdict *v)
 		return;
 	}
 	w.rx = kload_releasable_pages();
-	for (z = alloc_zones(); z != NULL && w.polls >= 0; z = z->next) {
-		r = alloc_reclaimable(z);
-		w.polls = r < 0 ? -1 : w.polls + r;
-	}
+	w.polls = verdict_polls();
 	/*
 	 * With nothing on the active and inactive queues and no OOM kill
 	 * possible, a pass can only move cached pages to the free queue

@@ -62,6 +62,9 @@ struct verdict_world {
 	/* whether sleeping user thread t exits at its timeout; may be NULL */
 	int (*exits_on_timeout)(const struct core_thread *t);
 };
+/* verdict_world.polls: every zone's alloc_reclaimable(), summed; -1 when
+ * a zone cannot say. */
+int64_t verdict_polls(void);
 /* The rule itself, over `w`; class floors from vm_class_floor(). */
 void verdict_decide(const struct verdict_world *w, struct verdict *v);
 const char *verdict_kind_name(enum verdict_kind kind);

@@ -121,13 +121,29 @@ static int64_t wired_expected(void)
 
 /* ---- balance and monotonic stats (plain C) -------------------------------- */
 
+/* One poll; adds to *over the pages it freed beyond ops->reclaimable. */
+static void poll_within_bound(struct alloc_zone *z, int64_t *over)
+{
+	int64_t bound = alloc_reclaimable(z), before = vmstats.v_free_count;
+
+	z->ops->poll(z);
+	if (bound >= 0 && vmstats.v_free_count - before > bound)
+		*over += vmstats.v_free_count - before - bound;
+}
+
+/* A need the deadlock verdict can read (not words, not "the zone"). */
+static int readable(const struct core_need *n)
+{
+	return n->kind != CORE_NEED_TEXT && n->kind != CORE_NEED_ZONE;
+}
+
 static void test_balance(void)
 {
 	struct alloc_zone *z;
 	struct alloc_stats prev;
 	alloc_obj_t *objs;
 	struct rng r;
-	int64_t n = 0, i, k, bad = -1;
+	int64_t n = 0, i, k, bad = -1, overshoot = 0;
 	int polls;
 
 	boot(256 * MiB, 2);
@@ -150,7 +166,7 @@ static void test_balance(void)
 			objs[k] = objs[--n];
 		}
 		if (i % 500 == 499 && z->ops->poll != NULL)
-			z->ops->poll(z);
+			poll_within_bound(z, &overshoot);
 		if (bad < 0 && (z->stats.allocs < prev.allocs ||
 		    z->stats.frees < prev.frees ||
 		    z->stats.pages_peak < prev.pages_peak ||
@@ -171,8 +187,14 @@ static void test_balance(void)
 	    cur);
 	while (n > 0)
 		alloc_release(z, objs[--n]);
+	CHECK(alloc_reclaimable(z) >= 0, "%s: the verdict can read what "
+	    "its poll may give back (%lld pages)", cur,
+	    (long long)alloc_reclaimable(z));
 	for (polls = 0; polls < 200 && z->ops->poll != NULL; polls++)
-		z->ops->poll(z);
+		poll_within_bound(z, &overshoot);
+	CHECK(overshoot == 0, "%s: no poll gave back more pages than "
+	    "ops->reclaimable said it could (%lld too many)", cur,
+	    (long long)overshoot);
 	CHECK(z->stats.inuse == 0 && z->stats.pages >= 0 &&
 	    vmstats.v_wire_count == wired_expected() &&
 	    page_sum() == vmstats.v_page_count, "%s: everything returned: "
@@ -229,6 +251,9 @@ static int child_nonblocking(void *arg)
 		    "%s: M_INTNOWAIT|M_NOWAIT never sleeps, with plenty of "
 		    "memory or at F = 0 (then it returns NULL: %lld times)",
 		    cur, (long long)nb_nulls);
+		CHECK(readable(&nb_zone->need), "%s: after a NULL at F = 0 "
+		    "the zone says what a retry needs in a kind the verdict "
+		    "reads (%s)", cur, core_need_kind_name(nb_zone->need.kind));
 	} else {
 		CHECK(nb_phase >= 1, "%s: with plenty of memory "
 		    "M_INTNOWAIT|M_NOWAIT does not sleep", cur);
@@ -237,6 +262,9 @@ static int child_nonblocking(void *arg)
 		    "%s: declared nowait_may_sleep, and indeed at F = 0 an "
 		    "M_INTNOWAIT swap-pager caller sleeps waiting for memory "
 		    "(\"%s\")", cur, core_need_text(td));
+		CHECK(readable(&td->need), "%s: its sleep's need is one the "
+		    "verdict reads (%s)", cur,
+		    core_need_kind_name(td->need.kind));
 	}
 	return CHECK_DONE();
 }
@@ -415,6 +443,8 @@ int main(void)
 	trace_init();
 	for (i = 0; names[i] != NULL; i++) {
 		cur = names[i];
+		CHECK(alloc_lookup(cur)->reclaimable != NULL, "%s: says what "
+		    "its poll may give back (ops->reclaimable)", cur);
 		CHECK(alloc_lookup(cur)->page_class != NULL &&
 		    (alloc_lookup(cur)->reserve_unit == NULL) ==
 		    (alloc_lookup(cur)->options == NULL ||

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "allocators/alloc.h"
 #include "check.h"
 #include "config.h"
 #include "core.h"
@@ -260,6 +261,56 @@ static void test_cannot_say(void)
 	    "prove (%s)", v.why);
 }
 
+/*
+ * A stuck page daemon whose SWAPMETA zone is `allocator`: the zone's
+ * request fails at F = 4 and the daemon sleeps on what the zone says a
+ * retry needs, with the zones' polls read the way verdict_check() reads
+ * them.  Every allocator must let the verdict decide: a pool with a poll
+ * (mempool, pool_lowat) says what that poll could give back, and its
+ * failed request names the pages it needs, not "an object of the zone".
+ */
+static void test_zone_allocator(const char *allocator)
+{
+	struct zone_cfg zc;
+	struct alloc_zone *z;
+	struct verdict v;
+	uint32_t held[16384];
+	int64_t nheld = 0;
+	alloc_obj_t obj;
+	char err[256];
+
+	boot();
+	memset(&zc, 0, sizeof(zc));
+	snprintf(zc.name, sizeof(zc.name), "SWAPMETA");
+	snprintf(zc.allocator, sizeof(zc.allocator), "%s", allocator);
+	z = alloc_zone_create(&zc, "SWAPMETA", 304, 200000, err, sizeof(err));
+	if (z == NULL) {
+		CHECK(0, "%s: zone created (%s)", allocator, err);
+		return;
+	}
+	while (vmstats.v_free_count > 4 && nheld < 16384) {
+		uint32_t pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
+		if (pg == VM_PAGE_NONE)
+			break;
+		held[nheld++] = pg;
+	}
+	obj = alloc_request(z, M_INTNOWAIT);
+	CHECK(obj == 0 && vmstats.v_free_count == 4, "%s: at F = 4 a "
+	    "non-blocking SWAPMETA request fails", allocator);
+	world();
+	th[PD].need = z->need;
+	w.polls = verdict_polls();
+	CHECK(w.polls >= 0, "%s: the verdict reads what the zone's poll "
+	    "could give back (%lld pages)", allocator, (long long)w.polls);
+	CHECK(decide(&v) == VERDICT_DEAD, "%s: the page daemon waiting for "
+	    "what a retry needs (%s), nothing else can run: proven, not "
+	    "left to the watchdog (%s)", allocator,
+	    core_need_kind_name(z->need.kind), v.why);
+	while (nheld > 0)
+		vm_page_free_kernel(held[--nheld]);
+	alloc_zone_destroy(z);
+}
+
 int main(void)
 {
 	boot();
@@ -269,5 +320,7 @@ int main(void)
 	test_proven();
 	test_not_proven();
 	test_cannot_say();
+	test_zone_allocator("mempool");
+	test_zone_allocator("pool_lowat");
 	return CHECK_DONE();
 }

@@ -136,9 +136,13 @@ alloc_obj_t alloc_request(struct alloc_zone *z, int flags)
 
 int64_t alloc_reclaimable(const struct alloc_zone *z)
 {
-	if (z->ops->reclaimable != NULL)
-		return z->ops->reclaimable(z);
-	return z->ops->poll == NULL ? 0 : -1;
+	return z->ops->reclaimable != NULL ? z->ops->reclaimable(z) : -1;
+}
+
+int64_t alloc_reclaim_none(const struct alloc_zone *z)
+{
+	(void)z;
+	return 0;
 }
 
 void alloc_release(struct alloc_zone *z, alloc_obj_t obj)

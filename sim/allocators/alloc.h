@@ -69,8 +69,11 @@ typedef void alloc_counters_fn(const struct alloc_zone *z,
 /*
  * For the deadlock verdict: an upper bound on the pages the zone's poll
  * could give back to the VM from what is free in it now, without any
- * object being freed; -1 if unknown.  NULL: 0 for a zone without a poll,
- * unknown for one with a poll.
+ * object being freed; -1 if unknown.  Every allocator has one (the
+ * contract suite holds it to the bound); alloc_reclaim_none() for a zone
+ * without a poll.  The verdict's other need: when alloc() returns NULL
+ * or sleeps, z->need says what a retry would need in a kind the verdict
+ * reads (CORE_NEED_PAGES for pages), not CORE_NEED_ZONE.
  */
 typedef int64_t alloc_reclaimable_fn(const struct alloc_zone *z);
 /*
@@ -148,8 +151,10 @@ struct alloc_zone *alloc_zones(void);
 
 alloc_obj_t alloc_request(struct alloc_zone *z, int flags);
 void alloc_release(struct alloc_zone *z, alloc_obj_t obj);
-/* The zone's ops->reclaimable, with its NULL meaning applied. */
+/* The zone's ops->reclaimable (-1, unknown, for an allocator without). */
 int64_t alloc_reclaimable(const struct alloc_zone *z);
+/* ops->reclaimable of a zone that gives nothing back on its own: 0. */
+int64_t alloc_reclaim_none(const struct alloc_zone *z);
 
 /*
  * The kmalloc_poller kernel thread (kern_slaballoc.c:475-526), defined in

@@ -281,8 +281,11 @@ static alloc_obj_t alloc_direct(struct alloc_zone *z, struct kmtype *t,
 	    &z->stats);
 	struct kmz *s;
 
-	if (id == 0)
+	if (id == 0) {
+		kmem_slab_need(&z->need, "kmalloc (oversized)",
+		    (size_t)t->chunk, flags);
 		return 0;
+	}
 	s = kz_make(id);
 	memset(s, 0, sizeof(*s));
 	s->nmax = 1;
@@ -332,8 +335,11 @@ static alloc_obj_t km_alloc(struct alloc_zone *z, int flags)
 	} else {
 		id = kmem_slab_alloc(ZALLOC_MAX_ZONE_SIZE,
 		    ZALLOC_MAX_ZONE_SIZE, flags, &z->stats);
-		if (id == 0)
+		if (id == 0) {
+			kmem_slab_need(&z->need, "kmalloc: a new zone",
+			    ZALLOC_MAX_ZONE_SIZE, flags);
 			return 0;
+		}
 		cpu = curcpu();		/* it may have slept */
 		g = &slgd[cpu];
 		s = kz_make(id);
@@ -456,6 +462,8 @@ const struct alloc_ops kmalloc_ops = {
 	.free = km_free,
 	.describe = km_describe,
 	.counters = km_counters,
+	.reclaimable = alloc_reclaim_none,	/* no poll: FreeZones go back
+						 * only in a blocking kmalloc */
 	/*
 	 * M_RNOWAIT never sleeps for pages; it could still sleep in the
 	 * map-entry reserve (5.4 step 1), but only with the MAP ENTRY pool

@@ -44,6 +44,7 @@
 #include <stdlib.h>
 
 #include "../core.h"
+#include "../kmem.h"
 #include "../vm_model.h"
 #include "../xmalloc.h"
 
@@ -87,6 +88,19 @@ static void backing_free(struct mempool *mp, alloc_obj_t obj)
 {
 	kmo_free(&mp->backing, obj);
 	mp->backing.stats.inuse--;
+}
+
+/*
+ * What a retry of pool->alloc() needs when the pool is empty: a new
+ * backing slab, all its pages at once (kmem_slab_alloc(M_RNOWAIT) gives
+ * back what it got when a page fails), at no class bit (SYSTEM for the
+ * page daemon).  An element freed back to the pool would do too, but
+ * only a thread that runs frees one.
+ */
+static void backing_need(struct alloc_zone *z)
+{
+	kmem_slab_need(&z->need, "mempool: a backing slab (kmem_slab_alloc)",
+	    KMALLOC_SLAB_SIZE, BACKING_NOWAIT);
 }
 
 static int mempool_init(struct alloc_zone *z, char *err, size_t errlen)
@@ -161,13 +175,14 @@ static alloc_obj_t mempool_alloc(struct alloc_zone *z, int flags)
 			full_mask = 1;
 			continue;
 		}
+		backing_need(z);
 		if (!may_sleep(flags))
 			break;
 		mp->sleeps++;
 		t0 = core_now();
-		woken = core_wait(&mp->wait, MEMPOOL_TIMEOUT, 1, "mempool %s: "
-		    "an element back in the pool (curr_nr 0 of min_nr %ld) or "
-		    "the 5 s io_schedule_timeout", z->name, mp->min_nr) == 0;
+		/* woken by mempool_free(), or the 5 s io_schedule_timeout */
+		woken = core_wait_need(&mp->wait, "mempool", MEMPOOL_TIMEOUT,
+		    &z->need) == 0;
 		if (!woken)
 			mp->timeouts++;
 		if (curthread_is_pagedaemon())
@@ -190,6 +205,14 @@ static void mempool_free(struct alloc_zone *z, alloc_obj_t obj)
 		backing_free(mp, obj);
 	}
 	sync_stats(z);
+}
+
+/* The backing zone's all-free slabs, which its poll may give back. */
+static int64_t mempool_reclaimable(const struct alloc_zone *z)
+{
+	const struct mempool *mp = z->priv;
+
+	return kmo_reclaimable(&mp->backing);
 }
 
 static void mempool_poll(struct alloc_zone *z)
@@ -247,6 +270,7 @@ const struct alloc_ops mempool_ops = {
 	.alloc = mempool_alloc,
 	.free = mempool_free,
 	.poll = mempool_poll,
+	.reclaimable = mempool_reclaimable,
 	.describe = mempool_describe,
 	.counters = mempool_counters,
 	/* the swap pager's requests are GFP_NOIO and may wait for the pool */

@@ -209,6 +209,9 @@ static alloc_obj_t pool_get(struct alloc_zone *z, int flags)
 
 	if (pp->nitems == 0 && pool_grow(z, waitok) != 0) {
 		pp->nfail++;
+		/* a retry needs the one page pool_grow() did not get */
+		vm_need_pages(&z->need, "pool_grow (PR_NOWAIT)",
+		    VM_ALLOC_NORMAL, 1, 0, 0);
 		return 0;
 	}
 	if (pp->curpage < 0 || pp->pages[pp->curpage].pg == VM_PAGE_NONE ||
@@ -273,6 +276,29 @@ static void pool_reclaim(struct alloc_zone *z)
 	sync_stats(z);
 }
 
+/*
+ * What pool_reclaim() could ever free without an item being put back:
+ * the fully free pages, as far as the low-water mark (pr_minpages and
+ * pr_minitems) lets it; their idle time only delays it.
+ */
+static int64_t pool_reclaimable(const struct alloc_zone *z)
+{
+	const struct pool *pp = z->priv;
+	int64_t i, n = 0, bypages, byitems;
+
+	for (i = 0; i < pp->nslots; i++)
+		if (pp->pages[i].pg != VM_PAGE_NONE &&
+		    pp->pages[i].nmissing == 0)
+			n++;
+	bypages = pp->npages - pp->minpages;
+	byitems = (pp->nitems - pp->minitems) / pp->ipp;
+	if (n > bypages)
+		n = bypages;
+	if (n > byitems)
+		n = byitems;
+	return n > 0 ? n : 0;
+}
+
 static int pool_class(const struct alloc_zone *z)
 {
 	(void)z;
@@ -317,6 +343,7 @@ const struct alloc_ops pool_lowat_ops = {
 	.alloc = pool_get,
 	.free = pool_put,
 	.poll = pool_reclaim,
+	.reclaimable = pool_reclaimable,
 	.describe = pool_describe,
 	.counters = pool_counters,
 	.page_class = pool_class,

@@ -201,8 +201,12 @@ static int zalloc_nowait(struct alloc_zone *z, int use_reserve)
 	if (k->items >= k->max_items)
 		return 0;
 	if (k->uk_free <= reserve && keg_alloc_slab(z,
-	    slab_class(use_reserve)) != 0)
+	    slab_class(use_reserve)) != 0) {
+		/* a retry needs a whole slab's pages at once */
+		vm_need_pages(&z->need, "keg_alloc_slab (M_NOWAIT)",
+		    slab_class(use_reserve), k->ppera, 0, 0);
 		return 0;
+	}
 	k->uk_free--;
 	k->items++;
 	return 1;
@@ -376,6 +380,7 @@ const struct alloc_ops uma_reserve_ops = {
 	.alloc = uma_zalloc,
 	.free = uma_zfree,
 	.poll = NULL,
+	.reclaimable = alloc_reclaim_none,
 	.describe = uma_describe,
 	.counters = uma_counters,
 	/* the swap pager's uma_zwait/pause loop is inside */

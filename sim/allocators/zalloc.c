@@ -214,6 +214,7 @@ const struct alloc_ops zalloc_ops = {
 	.alloc = zalloc,
 	.free = zfree,
 	.poll = NULL,
+	.reclaimable = alloc_reclaim_none,
 	.describe = zalloc_describe,
 	.counters = zalloc_counters,
 	.page_class = zalloc_class,
