@@ -8,12 +8,20 @@
 --   -p ncpus=4             CPUs
 --   -p rx_hold=400ms       how long rx holds its buffers
 --   -p kzones=vfs          vnode and namecache kmalloc_obj loads
+--   -p rx_rate=6000/s      rx arrivals per second
+--   -p db_write=1.0        fraction of the db's random touches that write
+--   -p swap_bw=10M         swap write bandwidth per second
+--   -p burst=8000/s        a second receive load like rx, from
+--                          burst_start (default 5s) after the warmup
+--   -p late=64M            a "batch" process starts 1 s after the warmup
+--                          and writes that much fresh anonymous memory,
+--                          so SWAPMETA needs new slabs after boot
 -- The defaults are the reference scenario's.
 scenario { name = "swapmeta_knobs", duration = "30s",
            watchdog = param("watchdog", "5s"), warmup = param("warmup", "0s"),
            sample_every = "100ms" }
 machine  { ram = "128M", ncpus = param("ncpus", 2), swap = "1G",
-           swap_write_bw = "100M", swap_read_bw = "200M", swap_latency = "2ms" }
+           swap_write_bw = param("swap_bw", "100M"), swap_read_bw = "200M", swap_latency = "2ms" }
 sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
            N = "0..8", seeds = "1..20" }
 
@@ -33,25 +41,46 @@ if param("kzones", "none") == "vfs" then
 end
 kernel   { boot = param("boot", "warm"), swapmeta = swapmeta, zones = zones }
 
+local dbw = tonumber(param("db_write", "0.7"))
 process { name = "db", count = 3, run = function(p)
   local r = p:mmap("70M")
   p:touch(r, { write = true })
   for i = 1, 40 do
-    p:touch(r, { pages = 1000, random = true, write = 0.7 })
+    p:touch(r, { pages = 1000, random = true, write = dbw })
     p:compute("20ms")
   end
   p:munmap(r)
 end }
 
+local late = param("late", "0")
+if late ~= "0" then
+  process { name = "batch", start = param("late_start", "6s"),
+            run = function(p)
+    local r = p:mmap(late)
+    p:touch(r, { write = true })
+    for i = 1, 40 do
+      p:touch(r, { pages = 1000, random = true, write = 0.7 })
+      p:compute("20ms")
+    end
+    p:munmap(r)
+  end }
+end
+
 local class = param("rx_class", "mbuf")
+local rate = param("rx_rate", "2000/s")
 local hold = param("rx_hold", "40ms")
 if class == "mbuf" then
-  interrupt_load { name = "rx", rate = "2000/s", clusters = 8, hold = hold }
+  interrupt_load { name = "rx", rate = rate, clusters = 8, hold = hold }
   interrupt_load { name = "sock", rate = "1500/s", clusters = 2, hold = "5ms",
                    consumer = "db", sockbuf = "256K" }
 else
-  interrupt_load { name = "rx", class = "interrupt", rate = "2000/s",
+  interrupt_load { name = "rx", class = "interrupt", rate = rate,
                    pages = 4, hold = hold }
   interrupt_load { name = "sock", class = "interrupt", rate = "1500/s",
                    pages = 1, hold = "5ms", consumer = "db", sockbuf = "256K" }
+end
+local burst = param("burst", "0")
+if burst ~= "0" then
+  interrupt_load { name = "burst", rate = burst, clusters = 8, hold = hold,
+                   start = param("burst_start", "5s") }
 end
