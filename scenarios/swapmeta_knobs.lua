@@ -13,6 +13,8 @@
 --   -p swap_bw=10M         swap write bandwidth per second
 --   -p burst=8000/s        a second receive load like rx, from
 --                          burst_start (default 5s) after the warmup
+--   -p rss=24M             RLIMIT_RSS of each db process: over it, its
+--                          faults page its own memory out on its CPU
 --   -p late=64M            a "batch" process starts 1 s after the warmup
 --                          and writes that much fresh anonymous memory,
 --                          so SWAPMETA needs new slabs after boot
@@ -42,7 +44,8 @@ end
 kernel   { boot = param("boot", "warm"), swapmeta = swapmeta, zones = zones }
 
 local dbw = tonumber(param("db_write", "0.7"))
-process { name = "db", count = 3, run = function(p)
+local rss = param("rss", "0")
+process { name = "db", count = 3, rlimit_rss = rss ~= "0" and rss or nil, run = function(p)
   local r = p:mmap("70M")
   p:touch(r, { write = true })
   for i = 1, 40 do
