@@ -183,12 +183,15 @@ static int fault1(struct proc *p, struct vm_object *obj, uint32_t pindex,
 		}
 		vm_page_insert(obj, pindex, pg);
 		m = &vm_page_array[pg];
+		/*
+		 * The read is issued at the start of the quantum the fault
+		 * falls in, as the quantum's touches are; its CPU is charged
+		 * when the quantum is full, after the read.
+		 */
 		if (obj->type == OBJT_VNODE) {
-			proc_flush_cpu(p);
 			blkdev_read_page(&filedev, obj->id, pindex, pg,
 			    "vnread");
 		} else if (obj->swapped[pindex]) {
-			proc_flush_cpu(p);
 			swap_pager_getpage(obj, pindex, pg);
 			m->flags |= PG_SWAPPED;
 		}
