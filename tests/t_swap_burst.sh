@@ -17,8 +17,8 @@ check "without the tunable the run is the one with swap_burst_read = 0" \
 check "both complete" [ "$(col 2 outcome)" = completed -a "$(col 3 outcome)" = completed ]
 check "off: every page read back is a fault of its own" \
 	[ "$(col 2 page_faults)" -ge "$(( $(col 2 swapins) + 6144 ))" ]
-check "on: the same pages come back from swap" \
-	[ "$(col 3 swapins)" = "$(col 2 swapins)" ]
+check "on: (nearly) the same pages come back from swap" \
+	[ "$(( $(col 3 swapins) * 100 ))" -ge "$(( $(col 2 swapins) * 95 ))" ]
 # 6144 of the faults are the first touches; the rest read swap
 check "... with a tenth of the read faults or fewer (the rest wait for read-ahead)" \
 	[ "$(( ($(col 3 page_faults) - 6144) * 10 ))" -le "$(( $(col 2 page_faults) - 6144 ))" ]
