@@ -17,9 +17,18 @@ DROP VIEW IF EXISTS signatures;
 -- crash, an overrun, a scenario error) measured nothing: they are
 -- counted in `errors`, not in `runs`.  A `panic` (the kernel would have
 -- panicked) is a run that did not deadlock but did not survive either:
--- counted in `runs` and in `panics`.
+-- counted in `runs` and in `panics`.  A (scenario, params, seed) run
+-- again with --force keeps its first row; only its latest row (highest
+-- rerun) is counted, so a seed counts once.
 CREATE VIEW deadlock_rate AS
-WITH grp AS (
+WITH cur AS (
+  SELECT * FROM runs r WHERE choices = ''
+  AND NOT EXISTS (SELECT 1 FROM runs n
+                  WHERE n.scenario_sha256 = r.scenario_sha256
+                  AND n.params = r.params AND n.seed = r.seed
+                  AND n.choices = '' AND n.rerun > r.rerun)
+),
+grp AS (
   SELECT scenario, scenario_sha256, allocator, reserve_n,
          SUM(outcome <> 'error') AS runs,
          SUM(outcome = 'deadlock') AS deadlocks,
@@ -27,7 +36,7 @@ WITH grp AS (
          SUM(outcome = 'panic') AS panics,
          MAX(swapmeta_pages_peak) AS peak_swapmeta_pages,
          MIN(reserve_min_level) AS lowest_reserve_level
-  FROM runs WHERE choices = ''
+  FROM cur
   GROUP BY scenario, scenario_sha256, allocator, reserve_n
 ),
 ver AS (
@@ -48,8 +57,8 @@ ttd AS (
            AS i,
          COUNT(*) OVER (PARTITION BY scenario, scenario_sha256,
                         allocator, reserve_n) AS c
-  FROM runs WHERE choices = ''
-  AND outcome = 'deadlock' AND deadlock_time IS NOT NULL
+  FROM cur
+  WHERE outcome = 'deadlock' AND deadlock_time IS NOT NULL
 ),
 pdb AS (
   SELECT scenario, scenario_sha256, allocator, reserve_n,
@@ -59,8 +68,8 @@ pdb AS (
                             ORDER BY pagedaemon_blocked_seconds) AS i,
          COUNT(*) OVER (PARTITION BY scenario, scenario_sha256,
                         allocator, reserve_n) AS c
-  FROM runs WHERE choices = ''
-  AND outcome <> 'error' AND pagedaemon_blocked_seconds IS NOT NULL
+  FROM cur
+  WHERE outcome <> 'error' AND pagedaemon_blocked_seconds IS NOT NULL
 ),
 -- The middle row, or the mean of the two middle rows.
 med_ttd AS (

@@ -92,6 +92,11 @@ static void print_head(int64_t id, const struct run_row *r)
 	if (r->deadlock_time >= 0)
 		printf("; no progress since t=%.3fs", r->deadlock_time);
 	printf("\n");
+	if (r->still_running[0])
+		printf("still running at the end: %s\n", r->still_running);
+	if (r->rerun > 0)
+		printf("stored again with --force (rerun %lld of this seed and "
+		    "params; the earlier rows are kept)\n", (long long)r->rerun);
 	if (r->longest_stall_seconds > 0)
 		printf("longest stall: %.3fs\n", r->longest_stall_seconds);
 }

@@ -264,6 +264,10 @@ static void head(FILE *f, int64_t id, const struct run_row *r)
 		fputs("null", f);
 	key(f, "message");
 	str_or_null(f, r->message);
+	key(f, "still_running");
+	str_or_null(f, r->still_running);
+	key(f, "rerun");
+	fprintf(f, "%lld", (long long)r->rerun);
 }
 
 /* One list: its key, then the rows the store hands over. */

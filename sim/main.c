@@ -2,11 +2,11 @@
  * memsim: command line.
  *
  *   memsim run SCENARIO [-p name=value]... [--seed N] [--choices SEQ]
- *              [--db FILE]
+ *              [--db FILE] [--force]
  *              [--fail-on OUTCOMES] [--wall-limit TIME]
  *              [--lua-budget N] [--lua-mem SIZE]
  *   memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] [-j N]
- *              [--shard I/K] [--db FILE] [--wall-limit TIME]
+ *              [--shard I/K] [--db FILE] [--force] [--wall-limit TIME]
  *              [--busy-timeout TIME] [--lua-budget N] [--lua-mem SIZE]
  *   memsim find-n SCENARIO --seeds K [-p N=LO..HI] [-p name=value]...
  *              [--ignore panic] [--hunt RUNS] [-j N] [--db FILE]
@@ -73,12 +73,14 @@ static void usage_to(FILE *f)
 	fprintf(f,
 	    "usage: memsim run SCENARIO [-p name=value]... [--seed N] "
 	    "[--choices SEQ] [--db FILE]\n"
+	    "                  [--force]"
+	    " (run again a run already recorded: a new row, the old kept)\n"
 	    "                  [--fail-on deadlock,panic,error,stall[=TIME],...]\n"
 	    "                  [--wall-limit TIME] [--lua-budget N] "
 	    "[--lua-mem SIZE]\n"
 	    "       memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] "
 	    "[-j N] [--shard I/K]\n"
-	    "                  [--db FILE] [--wall-limit TIME] "
+	    "                  [--db FILE] [--force] [--wall-limit TIME] "
 	    "[--busy-timeout TIME]\n"
 	    "       memsim find-n SCENARIO --seeds K [-p N=LO..HI] "
 	    "[-p name=value]... [--ignore panic]\n"
@@ -126,6 +128,7 @@ struct opts {
 	struct choice_seq choices;
 	const char *db;
 	struct cli_fail_on fail_on;	/* exit EXIT_DEADLOCK when met */
+	int force;			/* --force: a new row beside the old */
 };
 
 /* Options every command that runs the model takes. */
@@ -185,6 +188,10 @@ static int parse_run_opts(int argc, char **argv, struct opts *o)
 
 		if (strcmp(a, "--fail-on-deadlock") == 0) {
 			o->fail_on.outcomes |= 1u << OUTCOME_DEADLOCK;
+			continue;
+		}
+		if (strcmp(a, "--force") == 0) {
+			o->force = 1;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -363,7 +370,8 @@ static int cmd_run(int argc, char **argv)
 		return cli_die(EXIT_ENV, "%s", err);
 	store_set_versions(st, MEMSIM_VERSION, core_simgrid_version(),
 	    LUA_RELEASE);
-	if (o.spec.choices == NULL) {
+	store_set_force(st, o.force);
+	if (o.spec.choices == NULL && !o.force) {
 		found = store_find_run(st, ident.scenario_sha256, ident.params,
 		    ident.seed, &id);
 		if (found < 0) {
@@ -377,7 +385,7 @@ static int cmd_run(int argc, char **argv)
 	runner_run(&o.spec, &res);
 	label_result(&res, &ident);
 	/* the overrides a run used are its key: known only once it ran */
-	found = store_find_run_seq(st, res.row.scenario_sha256,
+	found = o.force ? 0 : store_find_run_seq(st, res.row.scenario_sha256,
 	    res.row.params, res.row.seed, res.row.choices, &id);
 	if (found > 0) {
 		result_free(&res);
@@ -530,6 +538,10 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o,
 				return cli_die(EXIT_USAGE, "unexpected argument "
 				    "'%s'", a);
 			o->path = a;
+			continue;
+		}
+		if (!findn && strcmp(a, "--force") == 0) {
+			o->force = 1;
 			continue;
 		}
 		if (i + 1 == argc)

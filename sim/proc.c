@@ -27,8 +27,7 @@ void proc_survivors(char *buf, size_t len)
 		if (p->exited)
 			continue;
 		w = snprintf(buf + used, len - used, "%s%s at line %d after "
-		    "%lld requests, %s%s", n++ ? "; " :
-		    "still running at the end: ", p->name, p->line,
+		    "%lld requests, %s%s", n++ ? "; " : "", p->name, p->line,
 		    (long long)p->requests, p->td != NULL &&
 		    p->td->chan != NULL ? "in " : "", p->td != NULL &&
 		    p->td->chan != NULL ? p->td->wmesg : "running");
@@ -36,8 +35,6 @@ void proc_survivors(char *buf, size_t len)
 	}
 	if (used + 1 >= len && len > 4)
 		memcpy(buf + len - 4, "...", 4);
-	if (n == 0)
-		snprintf(buf, len, "no process was running at the end");
 }
 
 const char *proc_error(void)

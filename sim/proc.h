@@ -65,8 +65,8 @@ struct region *proc_region(struct proc *p, int handle);
 const char *proc_error(void);
 /*
  * Which processes are still running and how far they got, in one line
- * ("still running at the end: db.1 at line 20 after 85 requests, in
- * vmwait; ..."), for a run that survived its duration.
+ * ("db.1 at line 20 after 85 requests, in vmwait; ..."; "" when none),
+ * for a run that survived its duration.
  */
 void proc_survivors(char *buf, size_t len);
 

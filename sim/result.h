@@ -43,6 +43,9 @@ struct run_row {
 	double longest_stall_seconds;	/* longest stretch without progress
 					 * that ended (or lasted to the end
 					 * of a run that did not deadlock) */
+	char still_running[RES_MSG_LEN];	/* survived: who, where, how far
+						 * ("" otherwise) */
+	int64_t rerun;			/* 0: its key's first row (--force) */
 	int64_t min_free_pages;
 	int64_t pageouts, swapins, oom_kills;
 	int64_t page_faults, pages_scanned, pages_freed;

@@ -376,7 +376,12 @@ void simrun(const struct config *cfg, struct script *s, struct result *res)
 	/* who was still at work, and where, when the duration ran out */
 	if (row->outcome == OUTCOME_SURVIVED) {
 		record_state(res);
-		proc_survivors(row->message, sizeof(row->message));
+		proc_survivors(row->still_running,
+		    sizeof(row->still_running));
+		snprintf(row->message, sizeof(row->message), "%s%s",
+		    row->still_running[0] ? "still running at the end: " :
+		    "no process was running at the end",
+		    row->still_running);
 	}
 	fill_counters(res);
 	row->events_dropped = trace_collect(res);

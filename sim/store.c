@@ -233,6 +233,71 @@ static const char *const migrations[] = {
 	"UPDATE samples SET reserve_level = NULL WHERE reserve_level < 0;"
 	"UPDATE runs SET reserve_min_level = NULL WHERE reserve_min_level < 0;"
 	"PRAGMA user_version = 6;"),
+	/*
+	 * 7: `run --force` stores a key again beside its first row, so
+	 * rerun (0 for the first) joins the key; still_running says which
+	 * processes a survived run left at work and how far they got.  The
+	 * key changes, so the table is rebuilt as in 4.
+	 */
+	"CREATE TABLE runs_v7 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  scenario TEXT NOT NULL,"
+	"  scenario_sha256 TEXT NOT NULL,"
+	"  allocator TEXT NOT NULL,"
+	"  reserve_n INTEGER,"
+	"  seed INTEGER NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  deadlock_kind TEXT,"
+	"  message TEXT,"
+	"  end_time REAL,"
+	"  deadlock_time REAL,"
+	"  min_free_pages INTEGER,"
+	"  pageouts INTEGER,"
+	"  swapins INTEGER,"
+	"  oom_kills INTEGER,"
+	"  page_faults INTEGER,"
+	"  pages_scanned INTEGER,"
+	"  pages_freed INTEGER,"
+	"  pagedaemon_blocked_seconds REAL,"
+	"  pagedaemon_pbuf_wait_seconds REAL,"
+	"  swapmeta_pages_peak INTEGER,"
+	"  swapmeta_allocs INTEGER,"
+	"  swapmeta_alloc_failures INTEGER,"
+	"  kmem_slab_allocs INTEGER,"
+	"  slab_alloc_waits INTEGER,"
+	"  reserve_refill_failures INTEGER,"
+	"  reserve_min_level INTEGER,"
+	"  kva_peak_bytes INTEGER,"
+	"  swap_peak_pages INTEGER,"
+	"  irq_alloc_failures INTEGER,"
+	"  events_dropped INTEGER,"
+	"  sg_calls INTEGER,"
+	"  page_events INTEGER,"
+	"  wall_seconds REAL,"
+	"  digest TEXT,"
+	"  memsim_version TEXT,"
+	"  simgrid_version TEXT,"
+	"  lua_version TEXT,"
+	"  sqlite_version TEXT,"
+	"  created_at TEXT NOT NULL"
+	"    DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),"
+	"  scenario_path TEXT,"
+	"  choices TEXT NOT NULL DEFAULT '',"
+	"  signature TEXT NOT NULL DEFAULT '',"
+	"  signature_hash TEXT NOT NULL DEFAULT '',"
+	"  longest_stall_seconds REAL,"
+	"  rerun INTEGER NOT NULL DEFAULT 0,"
+	"  still_running TEXT,"
+	"  UNIQUE (scenario_sha256, params, seed, choices, rerun)"
+	") STRICT;"
+	"INSERT INTO runs_v7 (id, " RUN_COLS_V6 ", created_at)"
+	" SELECT id, " RUN_COLS_V6 ", created_at FROM runs;"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_v7 RENAME TO runs;"
+	"CREATE INDEX runs_signature ON runs(signature_hash)"
+	" WHERE signature_hash != '';"
+	"PRAGMA user_version = 7;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -720,6 +785,12 @@ void store_close(struct store *st)
 static char *dup_or_null(const char *s)
 {
 	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void store_set_force(struct store *st, int force)
+{
+	assert(st != NULL);
+	st->force = force != 0;
 }
 
 void store_set_versions(struct store *st, const char *memsim,

@@ -14,7 +14,7 @@
 
 #include "result.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -29,6 +29,13 @@ void store_close(struct store *st);
  */
 void store_set_versions(struct store *st, const char *memsim,
     const char *simgrid, const char *lua);
+
+/*
+ * With force set, every run inserted from now on gets a new row and a
+ * new id even when its key is stored: the first row stays, the new one
+ * is its key's next rerun (memsim run/sweep --force).
+ */
+void store_set_force(struct store *st, int force);
 
 struct store_opts {
 	int busy_ms;		/* wait this long for another's lock; 0: 10 s */

@@ -17,8 +17,11 @@ const char *const store_stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_FIND] = "SELECT id FROM runs" KEY_WHERE,
-	[S_DELETE] = "DELETE FROM runs" KEY_WHERE,
+	/* the latest of a key's rows: --force adds one beside the first */
+	[S_FIND] = "SELECT id FROM runs" KEY_WHERE " ORDER BY rerun DESC"
+	    " LIMIT 1",
+	[S_NEXT_RERUN] = "SELECT coalesce(max(rerun) + 1, 0) FROM runs"
+	    KEY_WHERE,
 	[S_RUN] = "INSERT INTO runs (" RUN_COLS ") VALUES (" RUN_VALUES ")",
 	[S_WAIT] = "INSERT INTO waits (run_id, thread, channel, since, detail)"
 	    " VALUES (?, ?, ?, ?, ?)",
@@ -32,8 +35,10 @@ const char *const store_stmt_sql[S_COUNT] = {
 	    " VALUES (?, ?, ?)",
 	/* A sweep's insert: a run already stored is left as it is. */
 	[S_RUN_NEW] = "INSERT INTO runs (" RUN_COLS ") VALUES (" RUN_VALUES ")"
-	    " ON CONFLICT (scenario_sha256, params, seed, choices) DO NOTHING",
-	[S_OUTCOME] = "SELECT outcome FROM runs" KEY_WHERE,
+	    " ON CONFLICT (scenario_sha256, params, seed, choices, rerun)"
+	    " DO NOTHING",
+	[S_OUTCOME] = "SELECT outcome FROM runs" KEY_WHERE " ORDER BY rerun"
+	    " DESC LIMIT 1",
 	[S_SWEEP_FIND] = "SELECT id FROM sweeps WHERE scenario_sha256 = ?1"
 	    " AND grid = ?2 ORDER BY id DESC LIMIT 1",
 	[S_SWEEP_NEW] = "INSERT INTO sweeps (scenario, scenario_sha256, grid,"
@@ -52,7 +57,8 @@ const char *const store_stmt_sql[S_COUNT] = {
 	    " reserve_n",
 	[S_RUN_GET] = "SELECT scenario, scenario_sha256, allocator, reserve_n,"
 	    " seed, params, outcome, end_time, deadlock_time, deadlock_kind,"
-	    " message, longest_stall_seconds FROM runs WHERE id = ?1",
+	    " message, longest_stall_seconds, still_running, rerun FROM runs"
+	    " WHERE id = ?1",
 	[S_SAMPLES] = "SELECT t, free, cache, inactive, active, wired, busy,"
 	    " swap_used, swapmeta_pages, kva_used_bytes, async_inflight,"
 	    " reserve_level FROM samples WHERE run_id = ?1 ORDER BY t, rowid",

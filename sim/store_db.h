@@ -17,7 +17,7 @@ enum {
 	S_COMMIT,
 	S_ROLLBACK,
 	S_FIND,
-	S_DELETE,
+	S_NEXT_RERUN,
 	S_RUN,
 	S_WAIT,
 	S_SAMPLE,
@@ -56,7 +56,7 @@ enum {
 	" sg_calls, page_events, wall_seconds, digest, memsim_version," \
 	" simgrid_version, lua_version, sqlite_version, scenario_path"
 /* The same columns as named since migration 6. */
-#define RUN_COLS "scenario, scenario_sha256, allocator," \
+#define RUN_COLS_V6 "scenario, scenario_sha256, allocator," \
 	" reserve_n, seed, params, outcome, deadlock_kind, message," \
 	" end_time, deadlock_time, min_free_pages, pageouts, swapins," \
 	" oom_kills, page_faults, pages_scanned, pages_freed," \
@@ -68,16 +68,19 @@ enum {
 	" wall_seconds, digest, memsim_version, simgrid_version," \
 	" lua_version, sqlite_version, scenario_path," \
 	" choices, signature, signature_hash, longest_stall_seconds"
+/* Since migration 7: which re-run of its key a row is, who survived. */
+#define RUN_COLS RUN_COLS_V6 ", rerun, still_running"
 #define RUN_VALUES \
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
 	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
-	" ?, ?, ?, ?"
+	" ?, ?, ?, ?, ?, ?"
 
 struct store {
 	sqlite3 *db;
 	char *path;
 	int busy_ms;
 	int read_only;		/* opened to read only (store_opts) */
+	int force;		/* store_set_force(): always a new row */
 	char *memsim_version, *simgrid_version, *lua_version;
 	sqlite3_stmt *stmt[S_COUNT];
 	char msg[256];		/* SQLite's message for the last failure */

@@ -56,7 +56,7 @@ static const char *const merge_sql[] = {
 	" WHERE NOT EXISTS (SELECT 1 FROM main.runs m"
 	"  WHERE m.scenario_sha256 = s.scenario_sha256"
 	"  AND m.params = s.params AND m.seed = s.seed"
-	"  AND m.choices = s.choices)",
+	"  AND m.choices = s.choices AND m.rerun = s.rerun)",
 	"INSERT INTO main.runs (" RUN_COLS ", created_at)"
 	" SELECT " RUN_COLS ", created_at FROM src.runs"
 	" WHERE id IN (SELECT old FROM temp.merge_new) ORDER BY id",
@@ -64,7 +64,7 @@ static const char *const merge_sql[] = {
 	" FROM temp.merge_new n JOIN src.runs s ON s.id = n.old"
 	" JOIN main.runs m ON m.scenario_sha256 = s.scenario_sha256"
 	"  AND m.params = s.params AND m.seed = s.seed"
-	"  AND m.choices = s.choices",
+	"  AND m.choices = s.choices AND m.rerun = s.rerun",
 	"INSERT INTO main.waits (run_id, thread, channel, since, detail)"
 	" SELECT map.new, thread, channel, since, detail FROM src.waits w"
 	" JOIN temp.merge_map map ON map.old = w.run_id ORDER BY w.rowid",

@@ -128,6 +128,8 @@ static int run_cb(sqlite3_stmt *s, struct visit *v)
 	col_text(s, 10, row->message, sizeof(row->message));
 	row->longest_stall_seconds = sqlite3_column_type(s, 11) ==
 	    SQLITE_NULL ? -1 : sqlite3_column_double(s, 11);
+	col_text(s, 12, row->still_running, sizeof(row->still_running));
+	row->rerun = sqlite3_column_int64(s, 13);
 	return 1;
 }
 

@@ -130,13 +130,28 @@ int store_find_run_seq(struct store *st, const char *sha256,
 	return found;
 }
 
-static int delete_run(struct store *st, const struct run_row *row)
+/* The rerun number a new row of this key gets: 0 when it has none. */
+static int next_rerun(struct store *st, const struct run_row *row,
+    int64_t *rerun)
 {
-	struct binder b = { st->stmt[S_DELETE], 0, SQLITE_OK };
+	struct binder b = { st->stmt[S_NEXT_RERUN], 0, SQLITE_OK };
+	int rc;
 
 	bind_key(&b, row->scenario_sha256, sizeof(row->scenario_sha256),
 	    row->params, sizeof(row->params), row->seed, row->choices);
-	return bound_step(st, &b);
+	if (b.rc != SQLITE_OK) {
+		snprintf(st->msg, sizeof(st->msg), "%s", sqlite3_errstr(b.rc));
+		return b.rc;
+	}
+	rc = sqlite3_step(b.s);
+	if (rc == SQLITE_ROW) {
+		*rerun = sqlite3_column_int64(b.s, 0);
+		rc = SQLITE_OK;
+	} else {
+		snprintf(st->msg, sizeof(st->msg), "%s", store_db_error(st));
+	}
+	sqlite3_reset(b.s);
+	return rc;
 }
 
 static void bind_counts(struct binder *b, const struct run_row *row)
@@ -167,7 +182,7 @@ static void bind_counts(struct binder *b, const struct run_row *row)
 }
 
 static int insert_run(struct store *st, const struct run_row *row,
-    int which)
+    int which, int64_t rerun)
 {
 	struct binder b = { st->stmt[which], 0, SQLITE_OK };
 
@@ -202,6 +217,8 @@ static int insert_run(struct store *st, const struct run_row *row,
 		bind_text(&b, h, sizeof(h));
 	}
 	bind_real(&b, row->longest_stall_seconds);
+	bind_i64(&b, rerun);
+	bind_str_or_null(&b, row->still_running, sizeof(row->still_running));
 	return bound_step(st, &b);
 }
 
@@ -303,21 +320,22 @@ static int insert_children(struct store *st, const struct result *r,
 }
 
 static int insert_all(struct store *st, const struct result *r,
-    int replace, int64_t *id)
+    int force, int64_t *id)
 {
+	int64_t rerun = 0;
 	int rc = SQLITE_OK;
 
-	if (replace)
-		rc = delete_run(st, &r->row);
+	if (force)
+		rc = next_rerun(st, &r->row, &rerun);
 	if (rc == SQLITE_OK)
-		rc = insert_run(st, &r->row, S_RUN);
+		rc = insert_run(st, &r->row, S_RUN, rerun);
 	if (rc != SQLITE_OK)
 		return rc;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return insert_children(st, r, *id);
 }
 
-int store_insert(struct store *st, const struct result *r, int replace,
+int store_insert(struct store *st, const struct result *r, int force,
     int64_t *id, char *err, size_t errlen)
 {
 	const struct run_row *row = &r->row;
@@ -331,7 +349,7 @@ int store_insert(struct store *st, const struct result *r, int replace,
 	assert(r->ncounters == 0 || r->counters != NULL);
 	rc = store_step_done(st, st->stmt[S_BEGIN]);
 	if (rc == SQLITE_OK)
-		rc = insert_all(st, r, replace, &newid);
+		rc = insert_all(st, r, force || st->force, &newid);
 	if (rc == SQLITE_OK)
 		rc = store_step_done(st, st->stmt[S_COMMIT]);
 	if (rc == SQLITE_OK) {
@@ -389,7 +407,12 @@ static int insert_new(struct store *st, const struct result *r, int *added)
 	int rc;
 
 	*added = 0;
-	rc = insert_run(st, &r->row, S_RUN_NEW);
+	if (st->force) {
+		rc = insert_all(st, r, 1, &id);
+		*added = rc == SQLITE_OK;
+		return rc;
+	}
+	rc = insert_run(st, &r->row, S_RUN_NEW, 0);
 	if (rc != SQLITE_OK || sqlite3_changes(st->db) == 0)
 		return rc;
 	*added = 1;

@@ -12,7 +12,10 @@
 
 struct store;
 
-/* Is there already a run with this key?  Sets *id when there is. */
+/*
+ * Is there already a run with this key?  Sets *id when there is (the
+ * latest of its rows when --force stored it again).
+ */
 int store_find_run(struct store *st, const char *sha256, const char *params,
     uint64_t seed, int64_t *id);
 /* The same for a run with overridden choices (sim/choice.h's text). */
@@ -20,10 +23,12 @@ int store_find_run_seq(struct store *st, const char *sha256,
     const char *params, uint64_t seed, const char *choices, int64_t *id);
 /*
  * Insert a run and its waits, samples, events and counters in one
- * transaction; `replace` deletes an existing run with the same key first.
- * Returns 0 and the new id, or -1 with a message (nothing written).
+ * transaction; with `force` (or store_set_force()) a run whose key is
+ * stored gets a new row and id beside the old one (its next rerun),
+ * without, it is refused.  Returns 0 and the new id, or -1 with a
+ * message (nothing written).
  */
-int store_insert(struct store *st, const struct result *r, int replace,
+int store_insert(struct store *st, const struct result *r, int force,
     int64_t *id, char *err, size_t errlen);
 
 /*

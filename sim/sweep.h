@@ -41,6 +41,8 @@ struct sweep_opts {
 	int busy_ms;			/* SQLite lock wait; 0: default */
 	int64_t hunt_budget;		/* find-n --hunt RUNS; 0: none */
 	unsigned ignore;		/* find-n --ignore: 1 << outcome */
+	int force;			/* sweep --force: run every run again,
+					 * a new row beside any stored one */
 };
 
 /*

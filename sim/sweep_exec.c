@@ -422,8 +422,8 @@ static int plan_todo(struct campaign *ss, const struct plan *p,
 	for (r = mine; r < p->nruns; r += k) {
 		sweep_run_of(p, r, &c, &seed);
 		t->runs++;
-		found = store_run_outcome(ss->st, c->ident.scenario_sha256,
-		    c->ident.params, seed, &outcome);
+		found = ss->o->force ? 0 : store_run_outcome(ss->st,
+		    c->ident.scenario_sha256, c->ident.params, seed, &outcome);
 		if (found < 0) {
 			fprintf(stderr, "memsim: %s: cannot read the runs "
 			    "table\n", ss->o->db);
@@ -464,6 +464,7 @@ int sweep_campaign_open(struct campaign *ss, const struct sweep_opts *o)
 		fprintf(stderr, "memsim: %s\n", err);
 		return SWEEP_EXIT_ENV;
 	}
+	store_set_force(ss->st, o->force);
 	store_set_versions(ss->st, MEMSIM_VERSION, core_simgrid_version(),
 	    LUA_RELEASE);
 	return 0;

@@ -245,7 +245,7 @@ expect_env "a database in a directory that does not exist: exit 1" 1 \
 cp "$DB" "$TMP/newer.db"
 q "$TMP/newer.db" "pragma user_version = 99"
 expect_env "a database of a newer schema: exit 1" 1 \
-	"memsim: $TMP/newer.db: database schema version 99 is newer than this memsim (6)" \
+	"memsim: $TMP/newer.db: database schema version 99 is newer than this memsim (7)" \
 	run $S --db "$TMP/newer.db"
 check "... and its rows are still there" [ "$(runs "$TMP/newer.db")" = 1 ]
 

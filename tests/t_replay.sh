@@ -27,7 +27,7 @@ expect() {
 $MEMSIM run $S -p mode=b -p N=2 --seed 5 --db "$DB" > /dev/null
 check "a run records the absolute path of its scenario" \
 	[ "$(q "$DB" "select scenario_path from runs")" = "$PWD/$S" ]
-check "... in schema version 6" [ "$(q "$DB" "pragma user_version")" = 6 ]
+check "... in schema version 7" [ "$(q "$DB" "pragma user_version")" = 7 ]
 digest=$(q "$DB" "select digest from runs where id = 1")
 
 # --- replay ---------------------------------------------------------------
@@ -79,7 +79,8 @@ expect "replay of a run id that is not a number: exit 2" 2 "" \
 # --- a database from before scenario_path ---------------------------------
 # A version 2 database, made from this one: the columns migration 5
 # renamed get their old names back, and scenario_path goes.
-OLD="alter table runs rename column pagedaemon_blocked_seconds to pd_blocked_seconds;
+OLD="drop view deadlock_rate; drop view signatures; update meta set value = 'old' where key = 'views_sha256';
+alter table runs rename column pagedaemon_blocked_seconds to pd_blocked_seconds;
 alter table runs rename column pagedaemon_pbuf_wait_seconds to pd_pbuf_wait_seconds;
 alter table runs rename column kva_peak_bytes to kva_peak;
 alter table samples rename column kva_used_bytes to kva_used;
@@ -89,13 +90,13 @@ q "$TMP/v2.db" "pragma legacy_alter_table = on; $OLD"
 expect "a run stored before scenario_path cannot be replayed: exit 1" 1 "" \
 	"memsim: $TMP/v2.db: run 1 has no scenario path (stored by an older memsim): cannot replay it" \
 	replay 1 --db "$TMP/v2.db"
-check "... opening it migrated it to version 6, rows kept" \
-	[ "$(q "$TMP/v2.db" "select (select user_version from pragma_user_version) || ' ' || count(*) || ' ' || count(scenario_path) from runs")" = "6 3 0" ]
+check "... opening it migrated it to version 7, rows kept" \
+	[ "$(q "$TMP/v2.db" "select (select user_version from pragma_user_version) || ' ' || count(*) || ' ' || count(scenario_path) from runs")" = "7 3 0" ]
 cp "$DB" "$TMP/v2b.db"
 q "$TMP/v2b.db" "pragma legacy_alter_table = on; $OLD"
 $MEMSIM merge "$TMP/m.db" "$TMP/v2b.db" > /dev/null 2> "$TMP/err"
 check "merge refuses a version 2 database, saying how to upgrade it" \
-	grep -q "database schema version 2, this memsim merges only version 6 (open it once" "$TMP/err"
+	grep -q "database schema version 2, this memsim merges only version 7 (open it once" "$TMP/err"
 $MEMSIM merge "$TMP/m.db" "$DB" > /dev/null 2>&1
 check "merge carries scenario_path along" \
 	[ "$(q "$TMP/m.db" "select count(*) from runs where scenario_path is not null")" = 3 ]

@@ -200,7 +200,7 @@ q "$TMP/newer.db" "pragma user_version = 99"
 $MEMSIM sweep $S --db "$TMP/newer.db" > /dev/null 2> "$TMP/err"
 rc=$?
 check "a database of a newer schema: exit 1, one line, before any run" \
-	[ $rc = 1 -a "$(cat "$TMP/err")" = "memsim: $TMP/newer.db: database schema version 99 is newer than this memsim (6)" ]
+	[ $rc = 1 -a "$(cat "$TMP/err")" = "memsim: $TMP/newer.db: database schema version 99 is newer than this memsim (7)" ]
 check "... its runs untouched" [ "$(runs "$TMP/newer.db")" = 25 ]
 
 # A database another process holds: wait --busy-timeout, then one line.

@@ -330,20 +330,25 @@ static void test_key(struct store *st, sqlite3 *db)
 
 	err[0] = '\0';
 	rc = store_insert(st, &r, 1, &id2, err, sizeof(err));
-	CHECK(rc == 0 && id2 != id1, "with replace the run is stored again"
-	    " (%s)", err);
-	CHECK(children(db, id1) == 0, "the replaced run's children are gone");
-	CHECK(q_int(db, "SELECT count(*) FROM runs WHERE seed=42", 0) == 1 &&
-	    q_int(db, "SELECT pageouts FROM runs WHERE seed=42", 0) == 8 &&
-	    children(db, id2) == 4, "the new run and its children are stored");
+	CHECK(rc == 0 && id2 > id1, "with force the run is stored again"
+	    " under a new id (%s)", err);
+	CHECK(children(db, id1) == 12 &&
+	    q_int(db, "SELECT pageouts FROM runs WHERE id=?1", id1) == 7,
+	    "the first run and its children are kept");
+	CHECK(q_int(db, "SELECT count(*) FROM runs WHERE seed=42", 0) == 2 &&
+	    q_int(db, "SELECT pageouts FROM runs WHERE id=?1", id2) == 8 &&
+	    q_int(db, "SELECT rerun FROM runs WHERE id=?1", id2) == 1 &&
+	    q_int(db, "SELECT rerun FROM runs WHERE id=?1", id1) == 0 &&
+	    children(db, id2) == 4, "the new row is rerun 1, with its"
+	    " children");
 	rc = store_find_run(st, r.row.scenario_sha256, r.row.params, 42,
 	    &found);
-	CHECK(rc == 1 && found == id2, "store_find_run finds the new id");
+	CHECK(rc == 1 && found == id2, "store_find_run finds the latest id");
 	result_free(&r);
 
 	make_result(&r, UINT64_MAX, 9, 0);
 	rc = store_insert(st, &r, 1, &id1, err, sizeof(err));
-	CHECK(rc == 0, "replace with nothing to replace inserts (%s)", err);
+	CHECK(rc == 0, "force with nothing stored inserts (%s)", err);
 	rc = store_find_run(st, r.row.scenario_sha256, r.row.params,
 	    UINT64_MAX, &found);
 	CHECK(rc == 1 && found == id1, "a seed above INT64_MAX round-trips");
