@@ -3,13 +3,15 @@
 # else.  Asks no registry when every package is already present.
 # `setup.sh cluster` adds what `make test-cluster` runs: a one-node
 # Slurm (slurmctld, slurmd, the client commands), MUNGE for its
-# authentication, and GNU parallel.
+# authentication, GNU parallel, and the ssh client and server (with
+# rsync, which parallel's --return uses) for parallel over ssh.
 set -eu
 
 PKGS="libsimgrid-dev liblua5.4-dev libsqlite3-dev sqlite3 meson ninja-build
 pkg-config gcc g++ gnuplot-nox valgrind libzstd-dev"
 if [ "${1:-}" = cluster ]; then
-	PKGS="$PKGS slurmctld slurmd slurm-client munge parallel"
+	PKGS="$PKGS slurmctld slurmd slurm-client munge parallel
+openssh-client openssh-server rsync"
 fi
 
 missing=""

@@ -5,7 +5,8 @@
 # grid as a job array of shards through scripts/sweep.sbatch, a job that
 # depends on the array merges them, and the merged runs must equal an
 # unsharded sweep's, run for run; then scripts/sweep-parallel.sh does the
-# same with GNU parallel on localhost.  Everything started here is
+# same with GNU parallel on localhost, and over ssh to an sshd this test
+# starts on localhost.  Everything started here is
 # stopped by its pid when the test ends, fails or is interrupted.
 #
 # Slurm needs root here (slurmd starts jobs as their user); without it,
@@ -29,7 +30,7 @@ TMP=$(mktemp -d)
 # munged wants every directory above its socket searchable by all
 chmod 755 "$TMP"
 pass=0 fail=0 skip=0
-PIDS=""		# daemons, stopped last: slurmd, slurmctld, munged
+PIDS=""		# daemons, stopped last: sshd, slurmd, slurmctld, munged
 JOBPID=""	# a long step running in the background
 
 check() {	# name test-expression...
@@ -138,7 +139,7 @@ shards_done() {	# db
 }
 
 if ! sh scripts/setup.sh cluster; then
-	echo "not ok - scripts/setup.sh cluster installs slurm-wlm, munge and parallel"
+	echo "not ok - scripts/setup.sh cluster installs slurm-wlm, munge, parallel, openssh and rsync"
 	fail=$((fail + 1))
 	summary
 	exit 1
@@ -357,6 +358,85 @@ check "... every shard's sweep finished" shards_done "$P/results.db"
 check "... the same outcomes and digests as the unsharded sweep, run by run" \
 	same_rows "$TMP/one.db" "$P/results.db"
 [ $fail -gt 0 ] && tail -5 "$P/out" | sed 's/^/#   /'
+
+# --- GNU parallel over ssh to localhost -----------------------------------
+# An sshd of this test's own, on a high port of 127.0.0.1, with a host
+# key and an authorized key made here and no system file read or
+# changed; parallel reaches it through an ssh configuration of its own
+# (PARALLEL_SSH).  The shards are written over ssh in another directory
+# (WORKDIR), since this "remote" host shares the file system, and come
+# back by parallel's --return (rsync).
+R=$TMP/ssh
+mkdir -p "$R/work"
+SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+ssh_skip=""
+if [ ! -x "$SSHD" ] || ! command -v ssh > /dev/null; then
+	ssh_skip="no sshd or ssh (scripts/setup.sh cluster installs openssh-server)"
+elif [ ! -d /run/sshd ] && ! mkdir -p /run/sshd 2>/dev/null; then
+	ssh_skip="sshd needs its privilege separation directory /run/sshd, which only root can make"
+fi
+if [ -z "$ssh_skip" ]; then
+	PORT=$((20000 + $$ % 20000))
+	ssh-keygen -q -t ed25519 -N '' -f "$R/host_key" &&
+	ssh-keygen -q -t ed25519 -N '' -f "$R/user_key" &&
+	cp "$R/user_key.pub" "$R/authorized_keys"
+	cat > "$R/sshd_config" <<EOF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $R/host_key
+AuthorizedKeysFile $R/authorized_keys
+PidFile $R/sshd.pid
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+EOF
+	cat > "$R/ssh_config" <<EOF
+Host localhost
+  Port $PORT
+  IdentityFile $R/user_key
+  IdentitiesOnly yes
+  StrictHostKeyChecking accept-new
+  UserKnownHostsFile $R/known_hosts
+  BatchMode yes
+  LogLevel ERROR
+EOF
+	"$SSHD" -D -f "$R/sshd_config" -E "$R/sshd.log" &
+	PIDS="$! $PIDS"
+	i=0
+	until ssh -F "$R/ssh_config" localhost true 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 20 ]; then
+			ssh_skip="the test's own sshd did not accept a login: $(tail -1 "$R/sshd.log")"
+			break
+		fi
+		sleep 0.5
+	done
+fi
+if [ -n "$ssh_skip" ]; then
+	skipped "scripts/sweep-parallel.sh over ssh: $ssh_skip"
+else
+	echo localhost > "$R/hosts.txt"
+	t0=$(date +%s)
+	cd "$R" || exit 1
+	# shellcheck disable=SC2086
+	PARALLEL_SSH="ssh -F $R/ssh_config" WORKDIR=$R/work bounded sh \
+	    "$TOP/scripts/sweep-parallel.sh" hosts.txt "$K" results.db \
+	    "$TOP/$SCEN" $SEEDOPT > "$R/out" 2>&1
+	rc=$?
+	cd "$TOP" || exit 1
+	check "scripts/sweep-parallel.sh --sshloginfile over ssh to localhost ends with 0 ($(elapsed "$t0") s)" \
+		[ $rc = 0 ]
+	check "... every shard ran over ssh (sshd accepted more than $K logins)" \
+		[ "$(grep -c "^Accepted publickey" "$R/sshd.log")" -gt "$K" ]
+	check "... merged $K shards that came back, no shard database left on the host" \
+		eval '[ "$(grep -c "^merged shard[0-9]*.db: [0-9]* runs added, 0 already there" "$R/out")" = "$K" ] && [ -z "$(ls "$R/work" | grep "\.db$")" ]'
+	check "... every shard's sweep finished" shards_done "$R/results.db"
+	check "... the same outcomes and digests as the unsharded sweep, run by run" \
+		same_rows "$TMP/one.db" "$R/results.db"
+	[ $fail -gt 0 ] && { tail -5 "$R/out"; ls -a "$R/work"; } | sed 's/^/#   /'
+fi
 
 summary
 [ $fail = 0 ]
