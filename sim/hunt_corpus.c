@@ -174,8 +174,13 @@ int hunt_corpus_next(struct hunt_corpus *h, struct mutate_cand *out,
 		memset(out, 0, sizeof(*out));
 		*initial = 0;
 		if (o->strategy == HUNT_RANDOM || h->ncorpus < init) {
-			out->seed = next_seed(h);
+			/* the next seed not run yet: a resumed hunt may
+			 * have stored any number of them */
 			*initial = 1;
+			do
+				out->seed = next_seed(h);
+			while (hunt_corpus_seen(h, out));
+			return 1;
 		} else {
 			int n = h->ncorpus, a, b;
 			a = mutate_below(&h->rng, 2) ? n - 1 -

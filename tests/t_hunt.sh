@@ -86,6 +86,10 @@ check "started again, it has nothing left to run" \
 $MEMSIM hunt $SMALL --strategy random --budget 3 --db "$TMP/r.db" > /dev/null 2>&1
 check "a random hunt runs seeds 1..3" \
 	[ "$(q "$TMP/r.db" "select group_concat(seed) from (select seed from runs order by seed)")" = "1,2,3" ]
+$MEMSIM hunt $SMALL --strategy random --budget 70 --db "$TMP/r.db" > /dev/null 2>&1
+$MEMSIM hunt $SMALL --strategy random --budget 72 --db "$TMP/r.db" > /dev/null 2>&1
+check "a random hunt resumed after more than 64 stored seeds goes on to its budget" \
+	[ "$(q "$TMP/r.db" "select count(*) || ' ' || max(seed) from runs")" = "72 72" ]
 check "the deadlock rate counts seeded runs only" \
 	[ "$(q "$G" "select runs from deadlock_rate")" = "$(q "$G" "select count(*) from runs where choices = ''")" ]
 
