@@ -22,8 +22,21 @@
 -- SYSTEM floor (free > v_interrupt_free_min with an empty cache), plus
 -- map entries and address space.  reserve_kmalloc_obj keeps N spare
 -- slabs, topped up without blocking.
+--
+-- What it shows (docs/findings.md 1-3): kmalloc_obj's deadlock here is the
+-- first page-out after boot, when the receive loads' first mbuf zones,
+-- the page daemon's first SWAPMETA slab and the user faults all meet an
+-- empty cache queue.  `-p warmup=5s` starts the receive loads after the
+-- system has paged for 5 s: then kmalloc_obj does not deadlock (0 of 20
+-- seeds, tests/t_reference_warm.sh).  After boot, SYSTEM-class mbuf
+-- zones under sustained receive load, SWAPMETA slabs taken after boot,
+-- RLIMIT_RSS processes and the emergency pager as SWAPMETA callers on
+-- other CPUs, and 4 CPUs did not deadlock in 20 seeds each; a receive
+-- burst that starts while SWAPMETA grows did, in 1 seed of 20
+-- (scenarios/swapmeta_knobs.lua -p warmup=5s -p late=400M -p burst=8000/s).
+-- The scenario stays the boot-time case, said as such.
 scenario { name = "swapmeta_reserve", duration = "30s", watchdog = "5s",
-           sample_every = "100ms" }
+           warmup = param("warmup", "0s"), sample_every = "100ms" }
 machine  { ram = "128M", ncpus = 2, swap = "1G", swap_write_bw = "100M",
            swap_read_bw = "200M", swap_latency = "2ms" }
 sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
