@@ -42,14 +42,18 @@ machine  { ram = "128M", ncpus = 2, swap = "1G", swap_write_bw = "100M",
 sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
            N = "0..8", seeds = "1..20" }
 
--- N and the top-up's flags mean something only for the reserve, so only
--- its runs read them (a sweep does not multiply the others by N).
+-- N means something only for a policy that keeps a reserve (in its own
+-- unit), and the top-up's flags only for reserve_kmalloc_obj, so only
+-- their runs read them (a sweep does not multiply the others by N).
 local allocator = param("allocator", "zalloc")
 local swapmeta = { allocator = allocator }
 if allocator == "reserve_kmalloc_obj" then
   swapmeta.reserve = param("N", 3)
   swapmeta.refill = param("refill", "intnowait")
   swapmeta.exclusive = true
+elseif allocator == "uma_reserve" or allocator == "mempool" or
+       allocator == "pool_lowat" then
+  swapmeta.reserve = param("N", 3)
 end
 kernel   { swapmeta = swapmeta }
 
