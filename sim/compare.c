@@ -32,12 +32,14 @@
 #define ALLOC_PARAM	"allocator"
 #define N_PARAM		"N"
 #define DEFAULT_RESERVE	"0..8"
+#define EPAGER_PARAM	"emergency_pager"
 
 struct policy {
 	const struct alloc_ops *ops;
 	struct param opts[MAX_OPTS];	/* its zone options, as -p */
 	int nopts;
 	char reserve[CFG_SWEEP_LEN];	/* its N list; "" none */
+	const char *epager;		/* "on", "off"; NULL: the scenario's */
 };
 
 struct cmp {
@@ -50,6 +52,7 @@ struct cmp {
 	uint64_t nseeds;
 	char sha256[65];		/* of the scenario, as runs store it */
 	const char *reserve;		/* --reserve */
+	const char *epager;		/* --emergency-pager on|off|both */
 	int jobs;
 	double wall_limit;
 	struct script_limits limits;
@@ -207,6 +210,46 @@ static int parse_policies(struct cmp *c, const char *list)
 	return rc;
 }
 
+/*
+ * --emergency-pager: each policy with -p emergency_pager=true|false;
+ * "both" puts each policy twice, with the pager and without.
+ */
+static int expand_epager(struct cmp *c)
+{
+	int i, n = c->npol;
+
+	if (c->epager == NULL)
+		return 0;
+	if (strcmp(c->epager, "both") == 0) {
+		if (2 * n > MAX_POLICIES)
+			return cli_die(EXIT_USAGE, "compare: --emergency-pager "
+			    "both: at most %d policies", MAX_POLICIES / 2);
+		for (i = n - 1; i >= 0; i--) {
+			c->pol[2 * i] = c->pol[i];
+			c->pol[2 * i + 1] = c->pol[i];
+			c->pol[2 * i].epager = "on";
+			c->pol[2 * i + 1].epager = "off";
+		}
+		c->npol = 2 * n;
+	} else {
+		for (i = 0; i < n; i++)
+			c->pol[i].epager = c->epager;
+	}
+	for (i = 0; i < c->npol; i++) {
+		struct policy *p = &c->pol[i];
+
+		if (p->nopts == MAX_OPTS)
+			return cli_die(EXIT_USAGE, "compare: --policies: %s: "
+			    "too many options", p->ops->name);
+		snprintf(p->opts[p->nopts].name, CFG_NAME_LEN, "%s",
+		    EPAGER_PARAM);
+		snprintf(p->opts[p->nopts].value, CFG_NAME_LEN, "%s",
+		    strcmp(p->epager, "on") == 0 ? "true" : "false");
+		p->nopts++;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct cmp *c)
 {
 	const char *policies = NULL, *seeds = "20";
@@ -243,6 +286,13 @@ static int parse(int argc, char **argv, struct cmp *c)
 			c->db = val;
 		} else if (strcmp(a, "--plot") == 0) {
 			c->plot_dir = val;
+		} else if (strcmp(a, "--emergency-pager") == 0) {
+			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0 &&
+			    strcmp(val, "both") != 0)
+				return cli_die(EXIT_USAGE, "compare: "
+				    "--emergency-pager %s: expected on, off or "
+				    "both", val);
+			c->epager = val;
 		} else if (strcmp(a, "-j") == 0) {
 			if (cli_parse_u64(val, &v) != 0 || v == 0 ||
 			    v > SWEEP_MAX_JOBS)
@@ -259,6 +309,9 @@ static int parse(int argc, char **argv, struct cmp *c)
 				return cli_die(EXIT_USAGE, "compare: -p %s: compare "
 				    "sets -p %s and -p %s itself", val,
 				    ALLOC_PARAM, N_PARAM);
+			if (strncmp(val, EPAGER_PARAM "=", 16) == 0)
+				return cli_die(EXIT_USAGE, "compare: -p %s: use "
+				    "--emergency-pager on|off|both", val);
 			if (cli_param_add(c->params, &c->nparams, val, err,
 			    sizeof(err)) != 0)
 				return cli_die(EXIT_USAGE, "compare: %s", err);
@@ -279,7 +332,8 @@ static int parse(int argc, char **argv, struct cmp *c)
 		    "number of seeds, 1 to 1000000", seeds);
 	snprintf(c->seeds, sizeof(c->seeds), "1..%llu",
 	    (unsigned long long)c->nseeds);
-	if ((rc = parse_policies(c, policies)) != 0)
+	if ((rc = parse_policies(c, policies)) != 0 ||
+	    (rc = expand_epager(c)) != 0)
 		return rc;
 	for (i = 0; i < c->npol; i++) {
 		struct policy *p = &c->pol[i];
@@ -509,6 +563,8 @@ static void print_policy(const struct cmp *c, const struct policy *p,
 	int i, best = -1;
 
 	printf("\n%s", p->ops->name);
+	if (p->epager != NULL)
+		printf(", emergency pager %s", p->epager);
 	if (unit_of(p->ops) != NULL)
 		printf(" (reserve N in %s%s)", unit_of(p->ops),
 		    npts == 1 && !pts[0].n_read ? "; the scenario does not read "
@@ -586,6 +642,9 @@ static int plot(const struct cmp *c, const char *scenario,
 		    strerror(errno));
 	snprintf(out, sizeof(out), "%s/compare_%s", c->plot_dir, scenario);
 	fflush(NULL);
+	if (system("command -v gnuplot > /dev/null 2>&1") != 0)
+		return cli_die(EXIT_ENV, "compare: --plot needs gnuplot, which "
+		    "is not installed (scripts/setup.sh installs gnuplot-nox)");
 	if ((f = popen("gnuplot", "w")) == NULL)
 		return cli_die(EXIT_ENV, "compare: cannot start gnuplot");
 	fprintf(f, "$d << EOD\n");
@@ -606,7 +665,9 @@ static int plot(const struct cmp *c, const char *scenario,
 		size_t used = 0;
 		for (i = 0; i < c->npol && used < sizeof(names); i++)
 			used += (size_t)snprintf(names + used, sizeof(names) -
-			    used, "%s%s", i ? " " : "", c->pol[i].ops->name);
+			    used, "%s%s%s%s", i ? " " : "", c->pol[i].ops->name,
+			    c->pol[i].epager ? "/epager-" : "",
+			    c->pol[i].epager ? c->pol[i].epager : "");
 		gp_str(f, names);
 	}
 	fprintf(f, "\nset xlabel 'SWAPMETA pages pinned at idle'\n"
@@ -614,18 +675,15 @@ static int plot(const struct cmp *c, const char *scenario,
 	    "set yrange [-0.05:1.05]\nset key outside right\nset grid\n"
 	    "set title ");
 	gp_str(f, scenario);
-	fprintf(f, "\nset terminal pngcairo size 900,500\nset output ");
+	fprintf(f, "\nset terminal pngcairo noenhanced size 900,500\nset output ");
 	fprintf(f, "'%s.png'\n", out);
 	fprintf(f, "plot for [i=1:words(names)] $d index (i-1) using 1:2:3:4 "
 	    "with yerrorlines title word(names, i)\n");
-	fprintf(f, "set terminal svg size 900,500\nset output '%s.svg'\n"
+	fprintf(f, "set terminal svg noenhanced size 900,500\nset output '%s.svg'\n"
 	    "replot\n", out);
 	st = pclose(f);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return cli_die(EXIT_ENV, "compare: gnuplot failed on %s%s", out,
-		    WIFEXITED(st) && WEXITSTATUS(st) == 127 ? " (gnuplot is "
-		    "not installed: scripts/setup.sh installs gnuplot-nox)" :
-		    "");
+		return cli_die(EXIT_ENV, "compare: gnuplot failed on %s", out);
 	printf("wrote %s.png and %s.svg\n", out, out);
 	return 0;
 }

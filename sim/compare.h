@@ -4,7 +4,7 @@
  *
  *   memsim compare SCENARIO --policies P[:opt=value...],... [--seeds K]
  *       [--reserve LIST[UNIT]] [-p name=value]... [-j N] [--db FILE]
- *       [--wall-limit SECONDS] [--plot DIR]
+ *       [--wall-limit SECONDS] [--plot DIR] [--emergency-pager on|off|both]
  *
  * Each policy is a registered allocator (sim/allocators/); the scenario
  * must pass `-p allocator` to kernel{ swapmeta = { allocator = ... } }
@@ -27,6 +27,9 @@
  * swept value deadlocked, in the policy's unit and in pages.  Only runs
  * without overridden choices count (hunt mutants are no sample).
  * --plot DIR draws the deadlock rates against pages pinned at idle.
+ * --emergency-pager on|off passes -p emergency_pager=true|false to every
+ * policy's runs (the scenario hands it to kernel{ emergency_pager });
+ * "both" gives each policy two tables, with the pager and without.
  */
 #ifndef MEMSIM_COMPARE_H
 #define MEMSIM_COMPARE_H

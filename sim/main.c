@@ -12,7 +12,7 @@
  *              [--ignore panic] [--hunt RUNS] [-j N] [--db FILE]
  *   memsim compare SCENARIO --policies P[:opt=value...],... [--seeds K]
  *              [--reserve LIST] [-p name=value]... [-j N] [--db FILE]
- *              [--plot DIR]
+ *              [--plot DIR] [--emergency-pager on|off|both]
  *   memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]
  *   memsim merge OUT.db IN.db...
  *   memsim report [--db FILE] [--scenario NAME] [--plot DIR [--run ID]]
@@ -93,6 +93,8 @@ static void usage_to(FILE *f)
 	    "[--seeds K] [--reserve LIST]\n"
 	    "                  [-p name=value]... [-j N] [--db FILE] "
 	    "[--plot DIR]\n"
+	    "                  [--emergency-pager on|off|both] "
+	    "(docs/compare.md)\n"
 	    "       memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]"
 	    " (docs/hunting.md)\n"
 	    "       memsim merge OUT.db IN.db...\n"

@@ -61,11 +61,21 @@ check "compare started again runs nothing new" \
 check "... and prints the same cells" \
 	sh -c "grep -q '1.00 \[0.34, 1.00\]' '$TMP/cmp2'"
 
-if command -v gnuplot > /dev/null; then
-	$MEMSIM compare $S --policies kmalloc_obj,reserve_kmalloc_obj:reserve=0..2 --seeds 2 \
-		--db "$DB" --plot "$TMP/plot" > /dev/null 2>&1
-	check "--plot draws the comparison" [ -s "$TMP/plot/compare_compare_small.png" ]
-fi
+# gnuplot is a dependency (scripts/setup.sh installs gnuplot-nox).
+$MEMSIM compare $S --policies kmalloc_obj,reserve_kmalloc_obj:reserve=0..2 --seeds 2 \
+	--db "$DB" --plot "$TMP/plot" > "$TMP/plotout" 2>&1
+check "--plot exits 0 and says what it wrote" \
+	grep -q "^wrote $TMP/plot/compare_compare_small.png and $TMP/plot/compare_compare_small.svg" "$TMP/plotout"
+check "--plot draws a PNG" \
+	sh -c "head -c 8 '$TMP/plot/compare_compare_small.png' | od -c | grep -q 'P   N   G'"
+check "... and an SVG with one series per policy, named as typed (no gnuplot subscripts)" \
+	sh -c "grep -q '<text>kmalloc_obj</text>' '$TMP/plot/compare_compare_small.svg' && grep -q '<text>reserve_kmalloc_obj</text>' '$TMP/plot/compare_compare_small.svg'"
+check "... on the pages-pinned axis" \
+	grep -q "SWAPMETA pages pinned at idle" "$TMP/plot/compare_compare_small.svg"
+PATH=/nonexistent $MEMSIM compare $S --policies kmalloc_obj --seeds 2 --db "$DB" \
+	--plot "$TMP/plot2" > "$TMP/out" 2> "$TMP/err"
+check "without gnuplot --plot is exit 1, one line naming the package, table printed" \
+	sh -c "[ $? = 1 ] && grep -q 'gnuplot-nox' '$TMP/err' && [ \$(wc -l < '$TMP/err') = 1 ] && grep -q '^kmalloc_obj (no reserve)' '$TMP/out'"
 
 # --- bad input ----------------------------------------------------------
 check "an unknown policy is exit 2" \
@@ -84,5 +94,10 @@ check "a reserve for a policy that has none is exit 2" \
 	[ "$(status $MEMSIM compare $S --policies zalloc:reserve=1 --db "$DB")" = 2 ]
 check "-p allocator is compare's own: exit 2" \
 	[ "$(status $MEMSIM compare $S --policies zalloc -p allocator=zalloc --db "$DB")" = 2 ]
+check "--emergency-pager takes on, off or both: exit 2" \
+	[ "$(status $MEMSIM compare $S --policies zalloc --emergency-pager maybe --db "$DB")" = 2 ]
+check "... one line naming it" sh -c "grep -q -- '--emergency-pager maybe: expected on, off or both' '$TMP/err' && [ \$(wc -l < '$TMP/err') = 1 ]"
+check "-p emergency_pager is --emergency-pager's: exit 2" \
+	[ "$(status $MEMSIM compare $S --policies zalloc -p emergency_pager=false --db "$DB")" = 2 ]
 check "bad input ran and lost nothing" \
 	[ "$(q "$DB" "select count(*) from runs")" = 22 ]

@@ -1,0 +1,54 @@
+# The other kernels' SWAPMETA policies on the reference scenario, seeds
+# 1-3 at reserves 0 and 3 (docs/findings.md has the 20-seed grid):
+# FreeBSD's UMA reserve and NetBSD's low-water pool never deadlock, the
+# first by spending its reserve on the page daemon alone, the second by
+# replenishing it; Linux's mempool runs dry and its page daemon sleeps in
+# mempool_alloc, at any reserve, because SWAPMETA elements come back only
+# when swapped pages are freed.  And the same grid on another machine
+# shape, through the reference's -p ram_mib and -p ncpus.
+. tests/lib.sh
+S=scenarios/swapmeta_reserve.lua
+DB=$TMP/p.db
+
+$MEMSIM compare $S --policies uma_reserve,pool_lowat,mempool --reserve 0,3 \
+	--seeds 3 -j 2 --db "$DB" > "$TMP/cmp" 2> "$TMP/err"
+check "compare on the reference exits 0" [ $? = 0 ]
+check "... 3 policies x 2 reserves x 3 seeds = 18 runs" \
+	[ "$(q "$DB" "select count(*) from runs")" = 18 ]
+row() {	# the table row of policy $1 at N = $2
+	awk -v pol="$1" -v n="$2" '
+	$1 == pol { inside = 1; next }
+	inside && /^[a-z]/ { inside = 0 }
+	inside && $1 == n { print; exit }' "$TMP/cmp"
+}
+at() {	# allocator N column
+	q "$DB" "select $3 from runs where allocator='$1' and params like '%\"N\":\"$2\"%' order by seed" | tr '\n' ' '
+}
+check "uma_reserve: survived in every seed at N = 0 and N = 3" \
+	[ "$(at uma_reserve 0 outcome)$(at uma_reserve 3 outcome)" = "survived survived survived survived survived survived " ]
+check "uma_reserve N = 3: the page daemon (M_USE_RESERVE) spent the reserve to its last item" \
+	[ "$(at uma_reserve 3 reserve_min_level)" = "0 0 0 " ]
+check "uma_reserve N = 3: uma_prealloc pins one 13-item page at idle" \
+	[ "$(row uma_reserve 3 | awk '{print $2}')-$(row uma_reserve 0 | awk '{print $2}')" = 1-0 ]
+check "pool_lowat: survived in every seed at N = 0 and N = 3" \
+	[ "$(at pool_lowat 0 outcome)$(at pool_lowat 3 outcome)" = "survived survived survived survived survived survived " ]
+check "pool_lowat N = 3: replenished in the page daemon, never below its low-water mark" \
+	[ "$(at pool_lowat 3 reserve_min_level)" = "3 3 3 " ]
+check "mempool N = 0: every seed deadlocks" \
+	[ "$(at mempool 0 outcome)" = "deadlock deadlock deadlock " ]
+check "mempool N = 3: seeds 1 and 3 deadlock, seed 2 survives" \
+	[ "$(at mempool 3 outcome)" = "deadlock survived deadlock " ]
+check "mempool N = 3: each deadlock after page-outs, with the pool empty" \
+	[ "$(q "$DB" "select count(*) from runs where allocator='mempool' and params like '%\"N\":\"3\"%' and outcome='deadlock' and pageouts > 1000 and reserve_min_level = 0")" = 2 ]
+check "mempool: ... its page daemon asleep in mempool_alloc, waiting for an element or the 5 s retry" \
+	[ "$(q "$DB" "select count(*) from runs r where allocator='mempool' and outcome='deadlock' and not exists (select 1 from waits w where w.run_id = r.id and w.thread='pagedaemon' and w.channel='mempool' and w.detail like '%curr_nr 0 of min_nr%io_schedule_timeout')")" = 0 ]
+check "the table says no mempool reserve up to 3 was enough" \
+	grep -q "smallest zero-deadlock reserve: none in 0,3 (3 seeds)" "$TMP/cmp"
+
+# Another machine shape: the db processes scale with RAM.
+$MEMSIM run $S -p allocator=zalloc -p ram_mib=1024 -p ncpus=4 --seed 1 \
+	--db "$DB" > /dev/null 2>&1
+check "-p ram_mib=1024 -p ncpus=4: a 1 GiB, 4-CPU run is recorded" \
+	[ "$(q "$DB" "select count(*) from runs where params like '%\"ncpus\":\"4\",\"ram_mib\":\"1024\"%'")" = 1 ]
+check "... that pages out at least 8 times what 128 MiB needs to (1.6x RAM rewritten)" \
+	[ "$(q "$DB" "select pageouts > 8 * 20000 and swapmeta_pages_peak > 160 from runs where params like '%1024%'")" = 1 ]
