@@ -55,7 +55,10 @@ elseif allocator == "uma_reserve" or allocator == "mempool" or
        allocator == "pool_lowat" then
   swapmeta.reserve = param("N", 3)
 end
-kernel   { swapmeta = swapmeta }
+-- DragonFly starts its emergency pager always; -p emergency_pager=false
+-- (memsim compare --emergency-pager) asks what the policy does without.
+kernel   { swapmeta = swapmeta,
+           emergency_pager = param("emergency_pager", true) }
 
 process { name = "db", count = 3, run = function(p)
   local r = p:mmap("70M")

@@ -77,6 +77,20 @@ PATH=/nonexistent $MEMSIM compare $S --policies kmalloc_obj --seeds 2 --db "$DB"
 check "without gnuplot --plot is exit 1, one line naming the package, table printed" \
 	sh -c "[ $? = 1 ] && grep -q 'gnuplot-nox' '$TMP/err' && [ \$(wc -l < '$TMP/err') = 1 ] && grep -q '^kmalloc_obj (no reserve)' '$TMP/out'"
 
+# --emergency-pager both: each policy twice, with and without the pager.
+$MEMSIM compare $S --policies kmalloc_obj,zalloc --seeds 2 --emergency-pager both \
+	--db "$TMP/e.db" > "$TMP/cmp" 2> "$TMP/err"
+check "--emergency-pager both exits 0" [ $? = 0 ]
+check "... one table per policy and setting, in that order" \
+	[ "$(grep '^[a-z]' "$TMP/cmp" | grep -v '^compare\|^sweep' | cut -d'(' -f1 | tr '\n' '|')" = "kmalloc_obj, emergency pager on |kmalloc_obj, emergency pager off |zalloc, emergency pager on |zalloc, emergency pager off |" ]
+check "... each setting its own runs: 2 policies x 2 settings x 2 seeds" \
+	[ "$(q "$TMP/e.db" "select count(*) from runs where params like '%\"emergency_pager\":\"true\"%'")-$(q "$TMP/e.db" "select count(*) from runs where params like '%\"emergency_pager\":\"false\"%'")" = 4-4 ]
+check "... and kmalloc_obj deadlocks with the pager and without it" \
+	[ "$(grep -c '^ *- *0 *2  1.00 \[0.34, 1.00\]' "$TMP/cmp")" = 2 ]
+$MEMSIM compare $S --policies zalloc --seeds 2 --emergency-pager on --db "$TMP/e.db" > "$TMP/cmp" 2>&1
+check "--emergency-pager on reuses the runs of 'both'" \
+	[ "$(q "$TMP/e.db" "select count(*) from runs")" = 8 ]
+
 # --- bad input ----------------------------------------------------------
 check "an unknown policy is exit 2" \
 	[ "$(status $MEMSIM compare $S --policies zalloc,slab --db "$DB")" = 2 ]
@@ -99,5 +113,8 @@ check "--emergency-pager takes on, off or both: exit 2" \
 check "... one line naming it" sh -c "grep -q -- '--emergency-pager maybe: expected on, off or both' '$TMP/err' && [ \$(wc -l < '$TMP/err') = 1 ]"
 check "-p emergency_pager is --emergency-pager's: exit 2" \
 	[ "$(status $MEMSIM compare $S --policies zalloc -p emergency_pager=false --db "$DB")" = 2 ]
+check "--emergency-pager on a scenario that does not read it: exit 2" \
+	[ "$(status $MEMSIM compare tests/scenarios/irq_exhaust.lua --policies zalloc --emergency-pager off --db "$DB")" = 2 ]
+check "... one line naming the parameter" sh -c "grep -q \"parameter 'emergency_pager'.*is not read by the scenario\" '$TMP/err' && [ \$(wc -l < '$TMP/err') = 1 ]"
 check "bad input ran and lost nothing" \
 	[ "$(q "$DB" "select count(*) from runs")" = 22 ]

@@ -3,7 +3,8 @@
 -- start and needs SWAPMETA for every new 32-page window; no interrupt
 -- load.  Every SWAPMETA policy reads its reserve from -p N, so
 -- `memsim compare` can size each one; -p pf_memalloc=true gives the
--- page daemon Linux's PF_MEMALLOC.  Short enough for a test.
+-- page daemon Linux's PF_MEMALLOC, -p emergency_pager=false takes
+-- DragonFly's emergency pager away.  Short enough for a test.
 scenario { name = "compare_small", duration = "3s", watchdog = "2s",
            sample_every = "100ms" }
 machine  { ram = "16M", ncpus = 1, swap = "256M" }
@@ -14,7 +15,8 @@ if allocator == "reserve_kmalloc_obj" or allocator == "uma_reserve" or
    allocator == "mempool" or allocator == "pool_lowat" then
   swapmeta.reserve = param("N", 0)
 end
-kernel   { swapmeta = swapmeta, pf_memalloc = param("pf_memalloc", false) }
+kernel   { swapmeta = swapmeta, pf_memalloc = param("pf_memalloc", false),
+           emergency_pager = param("emergency_pager", true) }
 
 process { name = "db", count = 2, run = function(p)
   local r = p:mmap("8960K")
