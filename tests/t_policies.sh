@@ -4,8 +4,7 @@
 # first by spending its reserve on the page daemon alone, the second by
 # replenishing it; Linux's mempool runs dry and its page daemon sleeps in
 # mempool_alloc, at any reserve, because SWAPMETA elements come back only
-# when swapped pages are freed.  And the same grid on another machine
-# shape, through the reference's -p ram_mib and -p ncpus.
+# when swapped pages are freed.
 . tests/lib.sh
 S=scenarios/swapmeta_reserve.lua
 DB=$TMP/p.db
@@ -44,11 +43,3 @@ check "mempool: ... its page daemon asleep in mempool_alloc, waiting for an elem
 	[ "$(q "$DB" "select count(*) from runs r where allocator='mempool' and outcome='deadlock' and not exists (select 1 from waits w where w.run_id = r.id and w.thread='pagedaemon' and w.channel='mempool' and w.detail like '%curr_nr 0 of min_nr%io_schedule_timeout')")" = 0 ]
 check "the table says no mempool reserve up to 3 was enough" \
 	grep -q "smallest zero-deadlock reserve: none in 0,3 (3 seeds)" "$TMP/cmp"
-
-# Another machine shape: the db processes scale with RAM.
-$MEMSIM run $S -p allocator=zalloc -p ram_mib=1024 -p ncpus=4 --seed 1 \
-	--db "$DB" > /dev/null 2>&1
-check "-p ram_mib=1024 -p ncpus=4: a 1 GiB, 4-CPU run is recorded" \
-	[ "$(q "$DB" "select count(*) from runs where params like '%\"ncpus\":\"4\",\"ram_mib\":\"1024\"%'")" = 1 ]
-check "... that pages out at least 8 times what 128 MiB needs to (1.6x RAM rewritten)" \
-	[ "$(q "$DB" "select pageouts > 8 * 20000 and swapmeta_pages_peak > 160 from runs where params like '%1024%'")" = 1 ]
