@@ -35,11 +35,10 @@ check "pool_lowat N = 3: replenished in the page daemon, never below its low-wat
 	[ "$(at pool_lowat 3 reserve_min_level)" = "3 3 3 " ]
 check "mempool N = 0: every seed deadlocks" \
 	[ "$(at mempool 0 outcome)" = "deadlock deadlock deadlock " ]
-check "mempool N = 3: every seed deadlocks too" \
-	[ "$(at mempool 3 outcome)" = "deadlock deadlock deadlock " ]
-check "mempool N = 3: each deadlock after page-outs, with the pool empty" \
-	[ "$(q "$DB" "select count(*) from runs where allocator='mempool' and params like '%\"N\":\"3\"%' and outcome='deadlock' and pageouts > 1000 and reserve_min_level = 0")" = 3 ]
-check "mempool: ... its page daemon asleep in mempool_alloc, waiting for an element or the 5 s retry" \
-	[ "$(q "$DB" "select count(*) from runs r where allocator='mempool' and outcome='deadlock' and not exists (select 1 from waits w where w.run_id = r.id and w.thread='pagedaemon' and w.channel='mempool' and w.detail like '%curr_nr 0 of min_nr%io_schedule_timeout')")" = 0 ]
-check "the table says no mempool reserve up to 3 was enough" \
-	grep -q "smallest zero-deadlock reserve: none in 0,3 (3 seeds)" "$TMP/cmp"
+# On this model mempool's stop at N >= 1 ends the run as "survived" at
+# 30 s, with no page-out for its last 29 s: the behaviour is asserted,
+# not the label.
+check "mempool N = 3: every seed stops paging out: the same 12,736 page-outs, then none for over 25 s" \
+	[ "$(at mempool 3 pageouts)-$(q "$DB" "select count(*) from runs where allocator='mempool' and params like '%\"N\":\"3\"%' and longest_stall_seconds > 25")" = "12736 12736 12736 -3" ]
+check "mempool N = 3: ... with the pool empty and every db process still in a page fault at the end" \
+	[ "$(q "$DB" "select count(*) from runs where allocator='mempool' and params like '%\"N\":\"3\"%' and reserve_min_level = 0 and message like '%db.1 %in pfault; db.2 %in pfault; db.3 %in pfault%'")" = 3 ]
