@@ -72,18 +72,29 @@ enum reach { NO, YES, CANNOT_SAY };
 
 /* Could `t`'s need ever be met, with at most `b` pages free? */
 static enum reach reachable(const struct verdict_world *w,
-    const struct core_thread *t, int64_t b)
+    const struct core_thread *t, int64_t b, int64_t bfree)
 {
 	const struct core_need *n = &t->need;
+	int cache_ok = (n->cls & VM_ALLOC_INTERRUPT) ||
+	    ((n->cls & VM_ALLOC_NORMAL) && !(n->cls & VM_ALLOC_QUICK));
+	int64_t floor;
 
 	if (t->role == CORE_ROLE_USER && t->timed &&
 	    w->exits_on_timeout != NULL && w->exits_on_timeout(t))
 		return YES;	/* woken by its timeout, it exits */
 	switch (n->kind) {
 	case CORE_NEED_PAGES:
-		return b - vm_class_floor(n->cls) >= n->count ? YES : NO;
-	case CORE_NEED_FREE_LEVEL:
-		return b >= n->level && b >= n->floor ? YES : NO;
+		if (cache_ok || bfree == b)
+			return b - vm_class_floor(n->cls) >= n->count ? YES : NO;
+		/*
+		 * No cache page is for it, and with the cache never emptied
+		 * SYSTEM may not go below v_free_reserved (vm_page.c:2592-
+		 * 2599): only pages that reach the free queue count.
+		 */
+		floor = vm_class_floor(n->cls & ~VM_ALLOC_SYSTEM);
+		return bfree - floor >= n->count ? YES : NO;
+	case CORE_NEED_FREE_LEVEL:	/* free+cache >= level, free >= floor */
+		return b >= n->level && bfree >= n->floor ? YES : NO;
 	case CORE_NEED_IO:	/* no I/O is pending: its issuer is stuck */
 	case CORE_NEED_PBUF:	/* released only by I/O completions */
 	case CORE_NEED_MAPENT:	/* the refiller is stuck too */
@@ -104,6 +115,29 @@ static enum reach reachable(const struct verdict_world *w,
 	default:		/* words, a zone, KVA, swap, a socket */
 		return CANNOT_SAY;
 	}
+}
+
+/*
+ * Can a cached page still reach the free queue?  A page daemon pass
+ * frees them (vm_pageout_scan_cache()), so a daemon that runs or sleeps
+ * on its timed poll can; a NORMAL request recycles them too, but only a
+ * thread that runs makes one, and none does when this is asked.
+ */
+static int cache_can_free(const struct verdict_world *w)
+{
+	const struct core_thread *t;
+
+	for (t = w->threads; t != NULL; t = t->next_all) {
+		if (t->exited || (t->role != CORE_ROLE_PAGEDAEMON &&
+		    t->role != CORE_ROLE_EMERGPAGER))
+			continue;
+		if (t->chan == NULL && !t->spinning)
+			return 1;
+		if (t->timed && (t->need.kind == CORE_NEED_WORK ||
+		    t->need.kind == CORE_NEED_SCAN))
+			return 1;
+	}
+	return 0;
 }
 
 static void why_thread(char *why, size_t len, const char *verb,
@@ -157,7 +191,7 @@ void verdict_check(struct verdict *v)
 
 void verdict_decide(const struct verdict_world *w, struct verdict *v)
 {
-	int64_t b;
+	int64_t b, bfree;
 	struct core_thread *t, *unknown = NULL;
 	int nsleepers = 0;
 
@@ -195,12 +229,13 @@ void verdict_decide(const struct verdict_world *w, struct verdict *v)
 		return;
 	}
 	b = w->free + w->cache + w->rx + w->polls;
+	bfree = cache_can_free(w) ? b : b - w->cache;
 	v->bound = b;
 	for (t = w->threads; t != NULL; t = t->next_all) {
 		if (t->exited || background(t) ||
 		    (t->chan == NULL && !t->spinning))
 			continue;
-		switch (reachable(w, t, b)) {
+		switch (reachable(w, t, b, bfree)) {
 		case YES:
 			v->kind = VERDICT_ALIVE;
 			why_thread(v->why, sizeof(v->why), "can wake", t);
@@ -231,9 +266,10 @@ void verdict_decide(const struct verdict_world *w, struct verdict *v)
 	}
 	v->kind = VERDICT_DEAD;
 	snprintf(v->why, sizeof(v->why), "no thread can run and no I/O is "
-	    "pending; at most %lld pages can ever be free (free %lld + cache "
+	    "pending; %sat most %lld pages can ever be free (free %lld + cache "
 	    "%lld + %lld receive buffers ending + %lld in free slabs), out of "
-	    "reach of every sleeper's need", (long long)b,
+	    "reach of every sleeper's need", bfree < b ? "no daemon pass is "
+	    "left to free the cache; " : "", (long long)b,
 	    (long long)w->free, (long long)w->cache, (long long)w->rx,
 	    (long long)w->polls);
 }

@@ -142,6 +142,33 @@ static void test_proven(void)
 	    "... but with pages queued its next pass can act: alive (%s)",
 	    v.why);
 
+	/*
+	 * mempool's retry from the page daemon: kmem_slab_alloc(M_RNOWAIT)
+	 * pages with no NORMAL bit, promoted to SYSTEM, which may go below
+	 * v_free_reserved only with an empty cache and may not take a
+	 * cached page; the process waits for free >= v_free_reserved.
+	 */
+	world();
+	th[PD].need.cls = VM_ALLOC_SYSTEM;
+	th[PD].need.count = 32;
+	w.free = reserved - 1;
+	w.cache = 16;
+	CHECK(decide(&v) == VERDICT_DEAD && strstr(v.why, "free the cache"),
+	    "a SYSTEM request without NORMAL, free one below v_free_reserved "
+	    "and pages cached that no daemon pass is left to free: proven "
+	    "(%s)", v.why);
+	th[PD].need.cls = VM_ALLOC_NORMAL | VM_ALLOC_SYSTEM;
+	CHECK(decide(&v) == VERDICT_ALIVE, "... but a NORMAL request "
+	    "recycles the cached pages itself: alive (%s)", v.why);
+	th[PD].need.cls = VM_ALLOC_SYSTEM;
+	thread(NTHREADS, "emergpager", CORE_ROLE_EMERGPAGER, "psleep");
+	th[NTHREADS].need.kind = CORE_NEED_WORK;
+	th[NTHREADS].timed = 1;
+	link_threads(NTHREADS + 1);
+	w.daemon_idle = 0;
+	CHECK(decide(&v) == VERDICT_ALIVE, "... and so does a daemon that "
+	    "can still run a pass, which frees the cache (%s)", v.why);
+
 	world();
 	th[PD].need.kind = CORE_NEED_WAKEUP;
 	th[PD].need.from = CORE_ROLE_USER;
