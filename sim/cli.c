@@ -36,6 +36,23 @@ int cli_parse_u64(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
+int cli_parse_shard(const char *s, int *shard, int *nshards)
+{
+	unsigned long i, k;
+	char *end;
+
+	errno = 0;
+	i = strtoul(s, &end, 10);
+	if (end == s || *end != '/' || end[1] < '0' || end[1] > '9')
+		return -1;
+	k = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || i < 1 || i > k || k > 1000000)
+		return -1;
+	*shard = (int)i;
+	*nshards = (int)k;
+	return 0;
+}
+
 int cli_param_add(struct param *params, int *nparams, const char *arg,
     char *err, size_t errlen)
 {

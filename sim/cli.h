@@ -17,6 +17,9 @@ int cli_die(int code, const char *fmt, ...)
 /* A whole decimal string, digits only: 0, or -1 when it is not one. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* "I/K" of --shard, with 1 <= I <= K: 0, or -1 when it is not one. */
+int cli_parse_shard(const char *s, int *shard, int *nshards);
+
 /*
  * Adds "-p name=value" to params[0..*nparams): one entry per name, the
  * last one wins.  0, or -1 with the reason (without the "memsim: "

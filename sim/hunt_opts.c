@@ -97,21 +97,10 @@ static int parse_domains(const char *val, unsigned *out)
 
 static int parse_shard(const char *val, int *shard, int *nshards)
 {
-	unsigned long i, k;
-	char *end;
-
-	errno = 0;
-	i = strtoul(val, &end, 10);
-	if (end != val && *end == '/' && end[1] >= '0' && end[1] <= '9') {
-		k = strtoul(end + 1, &end, 10);
-		if (*end == '\0' && errno == 0 && i >= 1 && i <= k &&
-		    k <= 1000000) {
-			*shard = (int)i;
-			*nshards = (int)k;
-			return 0;
-		}
-	}
-	return usage_err("--shard %s: expected I/K with 1 <= I <= K", val);
+	if (cli_parse_shard(val, shard, nshards) != 0)
+		return usage_err("--shard %s: expected I/K with 1 <= I <= K",
+		    val);
+	return 0;
 }
 
 /* One option with its value; 0 taken, -1 unknown, else exit status. */

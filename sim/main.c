@@ -452,22 +452,10 @@ static int parse_jobs(const char *val, int *jobs)
 /* "--shard I/K" with 1 <= I <= K. */
 static int parse_shard(const char *val, int *shard, int *nshards)
 {
-	unsigned long i, k;
-	char *end;
-
-	errno = 0;
-	i = strtoul(val, &end, 10);
-	if (end != val && *end == '/' && end[1] >= '0' && end[1] <= '9') {
-		k = strtoul(end + 1, &end, 10);
-		if (*end == '\0' && errno == 0 && i >= 1 && i <= k &&
-		    k <= 1000000) {
-			*shard = (int)i;
-			*nshards = (int)k;
-			return 0;
-		}
-	}
-	return cli_die(EXIT_USAGE, "--shard %s: expected I/K with 1 <= I <= K",
-	    val);
+	if (cli_parse_shard(val, shard, nshards) != 0)
+		return cli_die(EXIT_USAGE, "--shard %s: expected I/K with "
+		    "1 <= I <= K", val);
+	return 0;
 }
 
 static int parse_busy(const char *val, int *ms)
