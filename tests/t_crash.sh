@@ -43,7 +43,9 @@ for i in 1 2 3 4 5; do
 	[ -e "$DB" ] || after=0
 	if [ -e "$DB" ]; then
 		[ "$(q "$DB" "pragma integrity_check")" = ok ] || ok=0
-		# whole runs only: each has its samples and counters
+		# whole runs only: each has its samples and counters (a kill
+		# before the schema's first commit leaves no table at all)
+		[ "$(q "$DB" "select count(*) from sqlite_master where name = 'runs'")" = 0 ] ||
 		[ "$(q "$DB" "select count(*) from runs r where not exists (select 1 from samples s where s.run_id = r.id) or not exists (select 1 from counters c where c.run_id = r.id)")" = 0 ] || ok=0
 	fi
 	[ "$after" -ge "$before" ] || ok=0
