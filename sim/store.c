@@ -468,11 +468,23 @@ static int set_pragmas(struct store *st, char *err, size_t errlen)
 {
 	char mode[32] = "";
 	int64_t fk = 0;
-	int rc;
+	int rc, waited;
 
 	if (st->read_only)
 		goto keys;	/* the journal mode is the writer's */
-	rc = set_wal(st->db, mode, sizeof(mode));
+	/*
+	 * A new file starts in rollback mode, and switching it to WAL takes
+	 * the exclusive lock.  Two openers switching at once each hold a
+	 * shared lock and wait for the other's; SQLite sees that deadlock
+	 * and answers SQLITE_BUSY at once without calling the busy handler,
+	 * so the wait for the other opener is done here, within busy_ms.
+	 */
+	for (waited = 0;; waited += 10) {
+		rc = set_wal(st->db, mode, sizeof(mode));
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= st->busy_ms)
+			break;
+		sqlite3_sleep(10);
+	}
 	if (rc == SQLITE_OK && strcmp(mode, "wal") != 0 &&
 	    strcmp(mode, "memory") != 0) {
 		store_seterr(err, errlen, "%s: cannot use WAL (journal mode is "

@@ -5,7 +5,8 @@
  * sqlite3 connection, the way analyze/ will see it.  Covers the schema
  * and pragmas of a new file, the run key (refused duplicate, replace
  * dropping the old children), rollback of a failed insert, and each
- * class of unusable file.  Works in a fresh mkdtemp() directory.
+ * class of unusable file, and openers racing on one new file.  Works in
+ * a fresh mkdtemp() directory.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -456,6 +458,71 @@ static void test_bad_files(void)
 	    err);
 }
 
+/*
+ * Shards of one sweep open the same new database at the same moment.
+ * ROUNDS times, OPENERS children wait on one pipe, all open a fresh file
+ * as soon as it closes, and say by their exit status whether the open
+ * worked; every one must.
+ */
+#define ROUNDS	30
+#define OPENERS	4
+
+static int open_in_child(const char *path, int gate)
+{
+	struct store *st = NULL;
+	char err[512], c;
+
+	(void)read(gate, &c, 1);	/* returns 0 when the gate opens */
+	if (store_open(&st, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "test_store: racing open: %s\n", err);
+		return 1;
+	}
+	store_close(st);
+	return 0;
+}
+
+static void test_open_race(void)
+{
+	char path[256], sub[300];
+	int round, i, st, failed = 0, opened = 0, gate[2];
+	pid_t pid[OPENERS];
+
+	for (round = 0; round < ROUNDS; round++) {
+		snprintf(sub, sizeof(sub), "race%d.db", round);
+		path_in(path, sizeof(path), sub);
+		if (pipe(gate) != 0) {
+			perror("test_store: pipe");
+			exit(1);
+		}
+		fflush(stdout);
+		for (i = 0; i < OPENERS; i++) {
+			pid[i] = fork();
+			if (pid[i] == 0) {
+				close(gate[1]);
+				_exit(open_in_child(path, gate[0]));
+			}
+		}
+		close(gate[0]);
+		close(gate[1]);
+		for (i = 0; i < OPENERS; i++) {
+			if (pid[i] < 0 || waitpid(pid[i], &st, 0) != pid[i] ||
+			    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				failed++;
+			else
+				opened++;
+		}
+		for (i = 0; i < 3; i++) {
+			static const char *const tail[] = { "", "-wal", "-shm" };
+
+			snprintf(sub, sizeof(sub), "%s%s", path, tail[i]);
+			unlink(sub);
+		}
+	}
+	CHECK(failed == 0 && opened == ROUNDS * OPENERS,
+	    "%d openers of one new database at once, %d times: all open it "
+	    "(%d did, %d failed)", OPENERS, ROUNDS, opened, failed);
+}
+
 static void cleanup(void)
 {
 	static const char *const names[] = {
@@ -500,6 +567,7 @@ int main(void)
 	store_close(st);
 
 	test_bad_files();
+	test_open_race();
 	cleanup();
 	return CHECK_DONE();
 }
