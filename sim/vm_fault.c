@@ -71,6 +71,7 @@ static int pmap_enter(struct proc *p, struct vm_object *obj, uint32_t pg)
 	}
 	m->flags |= PG_MAPPED;
 	obj->ptmapped[w]++;
+	obj->nmapped++;
 	return 0;
 }
 

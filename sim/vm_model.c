@@ -686,7 +686,8 @@ void vm_page_unmap(uint32_t pg)
 		return;
 	m->flags &= (uint8_t)~PG_MAPPED;
 	w = m->pindex / NPTEPG;
-	assert(o->ptmapped[w] > 0);
+	assert(o->ptmapped[w] > 0 && o->nmapped > 0);
+	o->nmapped--;
 	if (--o->ptmapped[w] == 0 && o->ptpage[w] != VM_PAGE_NONE) {
 		vm_page_free_kernel(o->ptpage[w]);
 		o->ptpage[w] = VM_PAGE_NONE;

@@ -88,6 +88,7 @@ struct vm_object {
 	uint32_t *swapblk;		/* pindex -> its block, while swapped */
 	struct swblock_slot *swb;	/* per SWAP_META_PAGES window */
 	uint16_t *ptmapped;		/* per NPTEPG window: mapped pages */
+	uint32_t nmapped;		/* the sum of ptmapped[] */
 	uint32_t *ptpage;		/* per NPTEPG window: page-table page */
 	alloc_obj_t *ptpv;		/* per NPTEPG window: its pv_entry */
 	uint32_t pg_color;		/* vm_quickcolor() at creation */

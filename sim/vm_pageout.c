@@ -518,20 +518,20 @@ static void vm_emergpager_thread(struct core_thread *td)
  * pmap_resident_tlnw_count(): the pages mapped in the process's pmap.
  * Anonymous regions only: a file object's page tables are shared by all
  * its mappers here, so its mapped pages are nobody's in particular.
+ * Each object keeps its count as pmap_enter() and vm_page_unmap() move
+ * it, as the pmap keeps pm_stats, so this costs one add per region.
  */
 int64_t vm_proc_rss(const struct proc *p)
 {
 	const struct vm_object *o;
 	int64_t n = 0;
-	uint32_t w;
 	int i;
 
 	for (i = 0; i < p->nregions; i++) {
 		o = p->regions[i].obj;
 		if (!p->regions[i].live || o == NULL || o->type == OBJT_VNODE)
 			continue;
-		for (w = 0; w < (o->size + NPTEPG - 1) / NPTEPG; w++)
-			n += o->ptmapped[w];
+		n += o->nmapped;
 	}
 	return n;
 }
