@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "result.h"
+#include "script.h"
 #include "units.h"
 #include "verdict.h"
 
@@ -197,4 +198,79 @@ int cli_fails(const struct cli_fail_on *f, int outcome,
 	if (f->outcomes & (1u << outcome))
 		return 1;
 	return f->stall > 0 && longest_stall >= f->stall;
+}
+
+void cli_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: memsim run SCENARIO [-p name=value]... [--seed N] "
+	    "[--choices SEQ] [--db FILE]\n"
+	    "                  [--force]"
+	    " (run again a run already recorded: a new row, the old kept)\n"
+	    "                  [--fail-on deadlock,panic,error,stall[=TIME],...]\n"
+	    "                  [--wall-limit TIME] [--lua-budget N] "
+	    "[--lua-mem SIZE]\n"
+	    "       memsim sweep SCENARIO [-p name=LIST]... [--seeds LIST] "
+	    "[-j N] [--shard I/K]\n"
+	    "                  [--db FILE] [--force] [--wall-limit TIME] "
+	    "[--busy-timeout TIME]\n"
+	    "       memsim find-n SCENARIO --seeds K [-p N=LO..HI] "
+	    "[-p name=value]... [--ignore panic]\n"
+	    "                  [--hunt RUNS] [-j N] [--db FILE]\n"
+	    "       memsim hunt SCENARIO --budget RUNS|TIME [--strategy "
+	    "random|guided|exhaustive]\n"
+	    "                  [--depth D] [-p name=value]... [-j N] "
+	    "[--db FILE] (docs/hunting.md)\n"
+	    "       memsim compare SCENARIO --policies P[:opt=v...],... "
+	    "[--seeds K] [--reserve LIST]\n"
+	    "                  [-p name=value]... [-j N] [--db FILE] "
+	    "[--plot DIR]\n"
+	    "                  [--emergency-pager on|off|both] "
+	    "(docs/compare.md)\n"
+	    "       memsim shrink RUN_ID -o FILE [--db FILE] [--budget RUNS]"
+	    " (docs/hunting.md)\n"
+	    "       memsim merge OUT.db IN.db...\n"
+	    "       memsim report [--db FILE] [--scenario NAME] "
+	    "[--plot DIR [--run ID]]\n"
+	    "                  [--format text|csv|json|markdown]\n"
+	    "       memsim explain RUN_ID [--db FILE] [--format text|json]\n"
+	    "       memsim replay RUN_ID [--db FILE]\n"
+	    "       memsim trace import|dump|stats ... (memsim trace for "
+	    "more)\n"
+	    "       memsim version\n"
+	    "TIME as \"5ms\" or \"2\" (seconds), SIZE as \"256M\"; "
+	    "--name=value works as --name value.\n");
+}
+
+int cli_common_opt(const struct cli_common *c, const char *a,
+    const char *val)
+{
+	char err[256];
+	uint64_t v;
+
+	if (strcmp(a, "--db") == 0) {
+		*c->db = val;
+	} else if (strcmp(a, "--wall-limit") == 0) {
+		if (units_time(val, c->wall_limit, err, sizeof(err)) != 0)
+			return cli_die(CLI_EXIT_USAGE, "--wall-limit: %s", err);
+	} else if (strcmp(a, "--lua-budget") == 0) {
+		if (cli_parse_u64(val, &v) != 0 || v == 0)
+			return cli_die(CLI_EXIT_USAGE, "--lua-budget %s: "
+			    "expected a positive whole number", val);
+		c->limits->instructions = v;
+	} else if (strcmp(a, "--lua-mem") == 0) {
+		if (units_size(val, &v, err, sizeof(err)) != 0 || v == 0)
+			return cli_die(CLI_EXIT_USAGE, "--lua-mem: %s", v == 0 ?
+			    "must be positive" : err);
+		c->limits->mem_bytes = v;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+void cli_limits_defaults(struct script_limits *lim)
+{
+	lim->mem_bytes = 256ULL << 20;
+	lim->instructions = 1000000000ULL;
 }

@@ -1,14 +1,27 @@
 /*
- * cli: what the command-line front ends share — the one-line error
- * ("memsim: ..."), strict decimal numbers, and `-p name=value` lists.
+ * cli: what the command-line front ends share — the usage text, exit
+ * statuses, the one-line error ("memsim: ..."), strict decimal numbers,
+ * `-p name=value` lists and the options of every command that runs the
+ * model.
  */
 #ifndef MEMSIM_CLI_H
 #define MEMSIM_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "config.h"
+
+struct script_limits;
+
+/* Exit statuses (the top of sim/main.c says when each is given). */
+#define CLI_EXIT_ENV	1	/* database, files */
+#define CLI_EXIT_USAGE	2	/* usage and scenario errors */
+#define CLI_EXIT_FAIL	3	/* --fail-on met; find-n: no N is enough */
+
+/* Every command's usage, on f. */
+void cli_usage(FILE *f);
 
 /* Prints "memsim: <message>" on stderr and returns `code`. */
 int cli_die(int code, const char *fmt, ...)
@@ -52,5 +65,19 @@ int cli_parse_fail_on(const char *list, struct cli_fail_on *f, char *err,
 /* Whether a run with this outcome and longest stall fails *f. */
 int cli_fails(const struct cli_fail_on *f, int outcome,
     double longest_stall);
+
+/* The options every command that runs the model takes. */
+struct cli_common {
+	const char **db;		/* --db */
+	double *wall_limit;		/* --wall-limit, seconds */
+	struct script_limits *limits;	/* --lua-budget, --lua-mem */
+};
+
+/* 0: taken; -1: not a common option; otherwise the exit status. */
+int cli_common_opt(const struct cli_common *c, const char *a,
+    const char *val);
+
+/* The Lua limits a run has unless told otherwise. */
+void cli_limits_defaults(struct script_limits *lim);
 
 #endif
