@@ -19,40 +19,16 @@
 #include "objcache.h"
 #include "trace.h"
 #include "vm_model.h"
+#include "vmfix.h"
 
 #define MiB (1024 * 1024)
 
 static struct config cfg;
-static uint32_t *held;
-static int64_t nheld;
 
 static void boot(uint64_t ram)
 {
-	char err[256];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
-	cfg.ram = ram;
-	cfg.ncpus = 1;
-	if (vm_init(&cfg, err, sizeof(err)) != 0)
-		printf("# vm_init: %s\n", err);
-	free(held);
-	held = malloc(sizeof(*held) * (size_t)vmstats.v_page_count);
-	nheld = 0;
-}
-
-static void set_free(int64_t level)
-{
-	uint32_t pg;
-
-	while (vmstats.v_free_count > level) {
-		pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
-		if (pg == VM_PAGE_NONE)
-			break;
-		held[nheld++] = pg;
-	}
-	while (vmstats.v_free_count < level && nheld > 0)
-		vm_page_free_kernel(held[--nheld]);
+	vmfix_config(&cfg, ram, 1);
+	vmfix_boot(&cfg);
 }
 
 static struct alloc_zone *mtype(const char *name, size_t size)
@@ -101,7 +77,7 @@ static void test_classes(void)
 	w = mtype("t_warm", 64);
 	alloc_release(w, alloc_request(w, M_WAITOK));
 	/* SYSTEM needs F > v_interrupt_free_min with an empty cache */
-	set_free(vmstats.v_interrupt_free_min + 10);
+	vmfix_set_free(vmstats.v_interrupt_free_min + 10, 1);
 	before = vmstats.v_free_count;
 	o = alloc_request(t, M_NOWAIT);
 	CHECK(o == 0 && vmstats.v_free_count == before,
@@ -197,13 +173,13 @@ static void test_mbuf(void)
 		printf("# mbuf_init: %s\n", err);
 	CHECK(nmbclusters == 2640, "128 MiB: maxproc 532, nmbclusters 2640 "
 	    "(%lld)", (long long)nmbclusters);
-	set_free(vmstats.v_interrupt_free_min + 20);
+	vmfix_set_free(vmstats.v_interrupt_free_min + 20, 1);
 	f = vmstats.v_free_count - 1;	/* less the one kernel PT page */
 	m = m_getcl(M_NOWAIT);
 	CHECK(m == 0 && mbstat.m_drops == 1 && vmstats.v_free_count == f,
 	    "m_getcl(M_NOWAIT) below the SYSTEM floor + 32: dropped, counted, "
 	    "no page kept");
-	set_free(vmstats.v_free_reserved + 200);
+	vmfix_set_free(vmstats.v_free_reserved + 200, 1);
 	f = vmstats.v_free_count;
 	m = m_getcl(M_NOWAIT);
 	CHECK(m != 0 && mbstat.m_clusters == 1 && vmstats.v_free_count ==
@@ -211,7 +187,7 @@ static void test_mbuf(void)
 	    "mclmeta, mbufcl");
 	m_freem(m);
 	f = vmstats.v_free_count;
-	set_free(0);
+	vmfix_set_free(0, 1);
 	m = m_getcl(M_NOWAIT);
 	CHECK(m != 0, "a freed mbuf cluster is reused from its magazine at "
 	    "F = 0");

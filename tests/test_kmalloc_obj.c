@@ -20,43 +20,18 @@
 #include "kmem.h"
 #include "trace.h"
 #include "vm_model.h"
+#include "vmfix.h"
 
 #define MiB (1024 * 1024)
 
 static struct config cfg;
-static uint32_t *held;
-static int64_t nheld;
 
 /* 256 MiB: v_free_reserved 202, v_interrupt_free_min 55. */
 static void boot(uint64_t ram, int ncpus, uint64_t kva)
 {
-	char err[256];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
-	cfg.ram = ram;
-	cfg.ncpus = ncpus;
+	vmfix_config(&cfg, ram, ncpus);
 	cfg.kva = kva;
-	if (vm_init(&cfg, err, sizeof(err)) != 0)
-		printf("# vm_init: %s\n", err);
-	free(held);
-	held = malloc(sizeof(*held) * (size_t)vmstats.v_page_count);
-	nheld = 0;
-}
-
-/* Take or give back INTERRUPT pages until exactly `level` are free. */
-static void set_free(int64_t level)
-{
-	uint32_t pg;
-
-	while (vmstats.v_free_count > level) {
-		pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
-		if (pg == VM_PAGE_NONE)
-			break;
-		held[nheld++] = pg;
-	}
-	while (vmstats.v_free_count < level && nheld > 0)
-		vm_page_free_kernel(held[--nheld]);
+	vmfix_boot(&cfg);
 }
 
 static struct alloc_zone *zone(const char *allocator, size_t objsize,
@@ -296,7 +271,7 @@ static void test_reserve_topup(void)
 	    "gets a new slab");
 	for (i = 0; i < 397; i++)
 		alloc_request(z, M_INTNOWAIT);
-	set_free(ifm);
+	vmfix_set_free(ifm, 1);
 	f = vmstats.v_free_count;
 	alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
 	CHECK(z->stats.reserve_level == 2 &&
@@ -313,14 +288,14 @@ static void test_reserve_topup(void)
 	alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
 	for (i = 0; i < 397; i++)
 		alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
-	set_free(ifm);
+	vmfix_set_free(ifm, 1);
 	alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
 	CHECK(z->stats.reserve_level == 3 &&
 	    z->stats.reserve_refill_failures == 0 &&
 	    vmstats.v_free_count == ifm - 32, "at the same F an M_INTNOWAIT "
 	    "top-up succeeds, dipping into the interrupt reserve (free %lld)",
 	    (long long)vmstats.v_free_count);
-	set_free(20);
+	vmfix_set_free(20, 1);
 	for (i = 0; i < 398; i++)
 		alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
 	CHECK(z->stats.reserve_level == 2 &&
@@ -333,14 +308,14 @@ static void test_reserve_topup(void)
 	boot(256 * MiB, 1, 0);
 	z = zone("reserve_kmalloc_obj", 304, 2, 0, 1);
 	alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
-	set_free(ifm);
+	vmfix_set_free(ifm, 1);
 	for (i = 0; i < 3 * 398 - 1; i++)
 		alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
 	CHECK(z->stats.reserve_level == 0 &&
 	    z->stats.reserve_refill_failures == 2 &&
 	    z->stats.reserve_min_level == 0, "below the SYSTEM floor the "
 	    "M_NOWAIT top-ups fail and the reserve drains to 0");
-	set_free(vmstats.v_free_reserved + 200);
+	vmfix_set_free(vmstats.v_free_reserved + 200, 1);
 	alloc_request(z, M_INTNOWAIT | M_SWAPPAGER);
 	CHECK(z->stats.reserve_level == 2 && z->stats.kmem_slab_allocs == 4,
 	    "with pages back, the next allocation that needs a new slab "
@@ -435,30 +410,30 @@ static void test_kmem_classes(void)
 	    "back KVA and pages, not page tables");
 	vme = kmem_vme_avail(0);
 
-	set_free(32);
+	vmfix_set_free(32, 1);
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE,
 	    M_INTNOWAIT, &st);
 	CHECK(id != 0 && vmstats.v_free_count == 0 && kmem_slab_npages(id) ==
 	    32, "M_INTNOWAIT (SYSTEM|INTERRUPT) takes pages down to F = 0");
 	kmem_slab_free(id);
-	set_free(31);
+	vmfix_set_free(31, 1);
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE,
 	    M_INTNOWAIT, &st);
 	CHECK(id == 0 && vmstats.v_free_count == 31 &&
 	    kmem_stats.kva_used == 0, "31 free pages: M_INTNOWAIT fails and "
 	    "gives back every page and the KVA (free count unchanged)");
-	set_free(ifm + 32);
+	vmfix_set_free(ifm + 32, 1);
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_NOWAIT,
 	    &st);
 	CHECK(id != 0 && vmstats.v_free_count == ifm, "M_NOWAIT (SYSTEM) "
 	    "takes pages while F > v_interrupt_free_min");
 	kmem_slab_free(id);
-	set_free(ifm + 31);
+	vmfix_set_free(ifm + 31, 1);
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_NOWAIT,
 	    &st);
 	CHECK(id == 0 && vmstats.v_free_count == ifm + 31, "M_NOWAIT is "
 	    "refused below the SYSTEM floor, free count unchanged");
-	set_free(res + 31);
+	vmfix_set_free(res + 31, 1);
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_WAITOK,
 	    &st);
 	CHECK(id != 0 && vmstats.v_free_count == res - 1 &&
@@ -549,7 +524,7 @@ static void freer_thread(struct core_thread *td)
 {
 	(void)td;
 	core_sleep(0.5);
-	set_free(vmstats.v_free_count + 40);
+	vmfix_set_free(vmstats.v_free_count + 40, 1);
 }
 
 static int child_waitok_sleeps(void *arg)
@@ -564,7 +539,7 @@ static int child_waitok_sleeps(void *arg)
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_WAITOK,
 	    NULL);
 	kmem_slab_free(id);		/* page tables grown */
-	set_free(res + 5);
+	vmfix_set_free(res + 5, 1);
 	waitok_td = core_spawn("kmalloc", CORE_PROC, 0, waitok_thread, NULL);
 	core_run_until(0.25);
 	CHECK(waitok_id == 0 && waitok_td->chan != NULL &&
@@ -605,7 +580,7 @@ static int child_daemon_class(void *arg)
 	id = kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_WAITOK,
 	    NULL);
 	kmem_slab_free(id);
-	set_free(ifm + 10);
+	vmfix_set_free(ifm + 10, 1);
 	waitok_td = core_spawn("pagedaemon", CORE_PROC, 0, daemon_thread, NULL);
 	core_run_until(0.25);
 	CHECK(waitok_id == 0 && vmstats.v_free_count == ifm &&
@@ -640,7 +615,7 @@ static void mapent_thread(struct core_thread *td)
 	    NULL);
 	kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_INTNOWAIT,
 	    NULL);
-	set_free(vmstats.v_free_reserved - 1);
+	vmfix_set_free(vmstats.v_free_reserved - 1, 1);
 	mapent_phase = 3;
 	kmem_stats.mapent_free = 0;
 	kmem_slab_alloc(KMALLOC_SLAB_SIZE, KMALLOC_SLAB_SIZE, M_INTNOWAIT,
@@ -672,7 +647,7 @@ static int child_mapent(void *arg)
 	    strstr(core_need_text(td), "at NORMAL;") != NULL, "below v_free_reserved "
 	    "that refill sleeps, even for an M_INTNOWAIT slab (\"%s\")",
 	    core_need_text(td));
-	set_free(vmstats.v_free_reserved + 100);
+	vmfix_set_free(vmstats.v_free_reserved + 100, 1);
 	core_run_until(6.0);
 	CHECK(mapent_phase == 4 && kmem_stats.mapent_refills == 3 &&
 	    kmem_stats.mapent_free == 1024 - 2, "once pages are back the "

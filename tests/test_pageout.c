@@ -18,32 +18,22 @@
 #include "swap_pager.h"
 #include "vm_color.h"
 #include "vm_model.h"
+#include "vmfix.h"
 #include "vm_pageout.h"
 
 #define MiB (1024ULL * 1024)
 
 static struct config cfg;
-static uint32_t *held;
-static int64_t nheld;
 
 static void boot(uint64_t ram, uint64_t swap, int ncpus)
 {
-	char err[256];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
-	cfg.ram = ram;
+	vmfix_config(&cfg, ram, ncpus);
 	cfg.swap = swap;
-	cfg.ncpus = ncpus;
 	cfg.pass_cost = 1.0;
 	snprintf(cfg.swapmeta.name, sizeof(cfg.swapmeta.name), "SWAPMETA");
 	snprintf(cfg.swapmeta.allocator, sizeof(cfg.swapmeta.allocator),
 	    "zalloc");
-	if (vm_init(&cfg, err, sizeof(err)) != 0)
-		printf("# vm_init: %s\n", err);
-	free(held);
-	held = malloc(sizeof(*held) * (size_t)vmstats.v_page_count);
-	nheld = 0;
+	vmfix_boot(&cfg);
 }
 
 /* The swap pager and its device; the engine must be up. */
@@ -54,19 +44,6 @@ static void boot_swap(void)
 	if (swap_pager_swap_init(&cfg, err, sizeof(err)) != 0)
 		printf("# swap_pager_swap_init: %s\n", err);
 	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 4, 1e-4, 1e8, 1e8);
-}
-
-/* Take wired pages until exactly `level` are free. */
-static void set_free(int64_t level)
-{
-	uint32_t pg;
-
-	while (vmstats.v_free_count > level) {
-		pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
-		if (pg == VM_PAGE_NONE)
-			break;
-		held[nheld++] = pg;
-	}
 }
 
 /* A resident page of o on queue q. */
@@ -106,25 +83,25 @@ static void test_admitted_normal_takes_cache(void)
 	boot(64 * MiB, 0, 2);
 	o = vm_object_create(OBJT_DEFAULT, 4096, NULL, NULL);
 	/* all free pages wired, then a cache page in each of 0..511 */
-	set_free(0);
+	vmfix_set_free(0, 0);
 	memset(have, 0, sizeof(have));
-	for (i = 0; i < nheld; i++) {
-		pg = held[i];
+	for (i = 0; i < vmfix_nheld; i++) {
+		pg = vmfix_held[i];
 		if (vm_page_color(pg) >= 512 || have[vm_page_color(pg)])
 			continue;
 		have[vm_page_color(pg)] = 1;
-		held[i--] = held[--nheld];
+		vmfix_held[i--] = vmfix_held[--vmfix_nheld];
 		vm_page_free_kernel(pg);
 		make_page(o, n++, PQ_ACTIVE, 0, 0);
 		vm_page_cache(o->pages[n - 1]);
 	}
 	/* and v_free_reserved + 10 free pages, all in colours 512..1023 */
-	for (i = 0; i < nheld &&
+	for (i = 0; i < vmfix_nheld &&
 	    vmstats.v_free_count < vmstats.v_free_reserved + 10; i++) {
-		if (vm_page_color(held[i]) < 512)
+		if (vm_page_color(vmfix_held[i]) < 512)
 			continue;
-		vm_page_free_kernel(held[i]);
-		held[i--] = held[--nheld];
+		vm_page_free_kernel(vmfix_held[i]);
+		vmfix_held[i--] = vmfix_held[--vmfix_nheld];
 	}
 	CHECK(n == 512 && vmstats.v_cache_count == 512 &&
 	    vmstats.v_free_count == vmstats.v_free_reserved + 10,
@@ -159,7 +136,7 @@ static void test_admitted_normal_prefers_near_free(void)
 
 	boot(64 * MiB, 0, 1);
 	o = vm_object_create(OBJT_DEFAULT, 64, NULL, NULL);
-	set_free(vmstats.v_free_reserved + 200);
+	vmfix_set_free(vmstats.v_free_reserved + 200, 0);
 	make_page(o, 0, PQ_ACTIVE, 0, 0);
 	vm_page_cache(o->pages[0]);
 	c0 = vmstats.v_cache_count;
@@ -239,7 +216,7 @@ static int child_active_needs_inactive_shortage(void *arg)
 		make_page(o, i, PQ_INACTIVE, PG_DIRTY, 0);
 	for (; i < 4000; i++)
 		make_page(o, i, PQ_ACTIVE, 0, 0);
-	set_free(300);
+	vmfix_set_free(300, 0);
 	act0 = vmstats.v_active_count;
 	vm_pageout_start(&cfg);
 	core_spawn("idler", CORE_PROC, 0, idler, NULL);
@@ -270,7 +247,7 @@ static int child_target2_early_exit(void *arg)
 	o = vm_object_create(OBJT_DEFAULT, 3000, NULL, NULL);
 	for (i = 0; i < 3000; i++)
 		make_page(o, i, PQ_INACTIVE, 0, 0);	/* clean */
-	set_free(300);
+	vmfix_set_free(300, 0);
 	vm_pageout_deficit = 5000;	/* a large deficit: shortage >> target2 */
 	vm_pageout_start(&cfg);
 	core_spawn("idler", CORE_PROC, 0, idler, NULL);

@@ -23,41 +23,17 @@
 #include "engine.h"
 #include "trace.h"
 #include "vm_model.h"
+#include "vmfix.h"
 
 #define MiB (1024 * 1024)
 
 static struct config cfg;
-static uint32_t *held;
-static int64_t nheld;
 
 /* 256 MiB: v_free_reserved 202, v_interrupt_free_min 55. */
 static void boot(void)
 {
-	char err[256];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cold_boot = 1;	/* an empty kernel_map: the mechanism alone */
-	cfg.ram = 256 * MiB;
-	cfg.ncpus = 1;
-	if (vm_init(&cfg, err, sizeof(err)) != 0)
-		printf("# vm_init: %s\n", err);
-	free(held);
-	held = malloc(sizeof(*held) * (size_t)vmstats.v_page_count);
-	nheld = 0;
-}
-
-static void set_free(int64_t level)
-{
-	uint32_t pg;
-
-	while (vmstats.v_free_count > level) {
-		pg = vm_page_alloc_kernel(VM_ALLOC_INTERRUPT);
-		if (pg == VM_PAGE_NONE)
-			break;
-		held[nheld++] = pg;
-	}
-	while (vmstats.v_free_count < level && nheld > 0)
-		vm_page_free_kernel(held[--nheld]);
+	vmfix_config(&cfg, 256 * MiB, 1);
+	vmfix_boot(&cfg);
 }
 
 static struct alloc_zone *zone(const char *allocator, long reserve,
@@ -154,7 +130,7 @@ static int child_uma_reserve(void *arg)
 	    "uma_reserve: with memory free, a request without M_USE_RESERVE "
 	    "takes a new slab, not a reserved item");
 	/* no page: the 25 free items are usable down to the 13 reserved */
-	set_free(0);
+	vmfix_set_free(0, 1);
 	while (ngot < 30 && (got[ngot] = alloc_request(tz, M_NOWAIT)) != 0)
 		ngot++;
 	CHECK(ngot == 13 && counter(tz, "uma_uk_free") == 13 &&
@@ -172,7 +148,7 @@ static int child_uma_reserve(void *arg)
 	    counter(tz, "uma_uk_free") == 12 && tz->stats.reserve_min_level
 	    == 12, "uma_reserve: the page daemon's swap-pager request "
 	    "(M_USE_RESERVE) takes a reserved item at F = 0");
-	set_free(vmstats.v_free_reserved + 100);
+	vmfix_set_free(vmstats.v_free_reserved + 100, 1);
 	core_run_until(3.0);
 	CHECK(step == 1 && t_got > 1.0, "uma_reserve: the ordinary thread "
 	    "gets its item once pages are free (at t = %.2f)", t_got);
@@ -253,7 +229,7 @@ static int child_mempool_refill(void *arg)
 	CHECK(counter(tz, "mempool_curr_nr") == 3 && tz->stats.pages == 32,
 	    "mempool: mempool_create preallocates min_nr = 3 elements (one "
 	    "kmalloc_obj slab)");
-	set_free(0);
+	vmfix_set_free(0, 1);
 	/* the slab's other objects first, then the pool */
 	while (n < 400 && (held_objs[n] = alloc_request(tz, M_NOWAIT)) != 0)
 		n++;
@@ -295,13 +271,13 @@ static int child_mempool_timeout(void *arg)
 	tz = zone("mempool", 1, 1000);
 	if (tz == NULL)
 		return 3;
-	set_free(0);
+	vmfix_set_free(0, 1);
 	while (alloc_request(tz, M_NOWAIT) != 0)
 		;
 	core_spawn("sleeper", CORE_PROC, 0, mp_sleeper, NULL);
 	core_run_until(2.0);
 	/* pages come back, but no element: nothing wakes it */
-	set_free(vmstats.v_free_reserved + 200);
+	vmfix_set_free(vmstats.v_free_reserved + 200, 1);
 	core_run_until(4.9);
 	CHECK(step == 0, "mempool: free pages alone do not wake a pool "
 	    "sleeper");
@@ -365,7 +341,7 @@ static int child_pool_lowat(void *arg)
 	/* free between the SYSTEM floor and v_free_reserved */
 	for (i = 0; i < 12; i++)
 		objs[n++] = alloc_request(tz, M_NOWAIT);
-	set_free(vmstats.v_interrupt_free_min + 10);
+	vmfix_set_free(vmstats.v_interrupt_free_min + 10, 1);
 	pages = tz->stats.pages;
 	core_spawn("user", CORE_PROC, 0, pl_user, NULL);
 	core_run_until(0.1);
@@ -383,7 +359,7 @@ static int child_pool_lowat(void *arg)
 	alloc_release(tz, got[1]);
 	while (n > 0)
 		alloc_release(tz, objs[--n]);
-	set_free(vmstats.v_free_reserved + 500);
+	vmfix_set_free(vmstats.v_free_reserved + 500, 1);
 	pages = tz->stats.pages;
 	core_run_until(5.0);
 	tz->ops->poll(tz);
