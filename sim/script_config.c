@@ -1,10 +1,11 @@
 /*
  * script_config: the scenario tables.  scenario{}, machine{}, kernel{},
- * process{}, interrupt_load{}, param() and sweep{} are the Lua functions
+ * process{} and interrupt_load{} are the Lua functions
  * a scenario's top level calls while it loads; each checks its table's
  * keys (an unknown one is an error with file:line), reads the values
  * through script_state's strict readers and fills the struct config
- * being built.  Tables are read by name, never in hash order.
+ * being built.  Tables are read by name, never in hash order.  param()
+ * and sweep{} are sim/script_param.c.
  */
 #include "script_config.h"
 
@@ -19,13 +20,14 @@
 
 #include "allocators/alloc.h"
 #include "kload.h"
+#include "script_param.h"
 #include "script_state.h"
 #include "vm_model.h"
 
 #define KERNEL_MIN_RAM		((uint64_t)16 << 20)
 
-/* Common entry of scenario{}, machine{}, ...: returns the caller's line. */
-static struct script *api_enter(lua_State *L, const char *what, int *line)
+struct script *script_config_enter(lua_State *L, const char *what,
+    int *line)
 {
 	struct script *s = script_of(L);
 
@@ -41,7 +43,8 @@ static struct script *api_enter(lua_State *L, const char *what, int *line)
 	return s;
 }
 
-static void once(lua_State *L, int line, int *seen, const char *what)
+void script_config_once(lua_State *L, int line, int *seen,
+    const char *what)
 {
 	if (*seen)
 		script_raisef(L, line, "%s{} given twice (first at line %d)",
@@ -60,9 +63,9 @@ static int l_scenario(lua_State *L)
 	struct script_tbl t;
 	int line;
 
-	s = api_enter(L, "scenario", &line);
+	s = script_config_enter(L, "scenario", &line);
 	cfg = s->cfg;
-	once(L, line, &s->scenario_line, "scenario");
+	script_config_once(L, line, &s->scenario_line, "scenario");
 	script_check_known(L, 1, line, scenario_keys, "scenario");
 	t = (struct script_tbl){ L, 1, line };
 	script_opt_name(&t, "name", cfg->name, sizeof(cfg->name));
@@ -107,7 +110,7 @@ static int record_tunable(const char *key, void *ctx)
 	return 1;
 }
 
-static int cmp_name(const void *a, const void *b)
+int script_config_cmp_name(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
@@ -123,7 +126,7 @@ static void read_tunables(lua_State *L, int line, struct config *cfg,
 	if (tn->overflow)
 		script_raisef(L, line, "too many tunables in machine (max %d)",
 		    CFG_MAX_TUNABLES);
-	qsort(tn->name, (size_t)tn->n, sizeof(tn->name[0]), cmp_name);
+	qsort(tn->name, (size_t)tn->n, sizeof(tn->name[0]), script_config_cmp_name);
 	for (i = 0; i < tn->n; i++) {
 		lua_getfield(L, 1, tn->name[i]);
 		script_describe(L, -1, got, sizeof(got));
@@ -199,9 +202,9 @@ static int l_machine(lua_State *L)
 	struct script_tbl t;
 	int line;
 
-	s = api_enter(L, "machine", &line);
+	s = script_config_enter(L, "machine", &line);
 	cfg = s->cfg;
-	once(L, line, &s->machine_line, "machine");
+	script_config_once(L, line, &s->machine_line, "machine");
 	tn.n = tn.overflow = 0;
 	kc = (struct script_keycheck){ machine_keys, 0, record_tunable, &tn };
 	script_check_keys(L, 1, line, &kc, "machine");
@@ -352,8 +355,8 @@ static int l_kernel(lua_State *L)
 	char boot[CFG_NAME_LEN];
 	int line;
 
-	s = api_enter(L, "kernel", &line);
-	once(L, line, &s->kernel_line, "kernel");
+	s = script_config_enter(L, "kernel", &line);
+	script_config_once(L, line, &s->kernel_line, "kernel");
 	script_check_known(L, 1, line, kernel_keys, "kernel");
 	t = (struct script_tbl){ L, 1, line };
 	if (script_opt_name(&t, "boot", boot, sizeof(boot))) {
@@ -396,7 +399,7 @@ static int l_process(lua_State *L)
 	struct script_tbl t;
 	int line, i;
 
-	s = api_enter(L, "process", &line);
+	s = script_config_enter(L, "process", &line);
 	cfg = s->cfg;
 	script_check_known(L, 1, line, process_keys, "process");
 	if (cfg->nprocs == CFG_MAX_PROCS)
@@ -462,7 +465,7 @@ static int l_interrupt_load(lua_State *L)
 	char klass[CFG_NAME_LEN];
 	int line, i, forever;
 
-	s = api_enter(L, "interrupt_load", &line);
+	s = script_config_enter(L, "interrupt_load", &line);
 	cfg = s->cfg;
 	script_check_known(L, 1, line, irq_keys, "interrupt_load");
 	if (cfg->nirqs == CFG_MAX_IRQ)
@@ -530,234 +533,19 @@ static int l_interrupt_load(lua_State *L)
 	return 0;
 }
 
-/* Store the value param() returned, keeping cfg->params sorted by name. */
-static void record_param(lua_State *L, int line, struct config *cfg,
-    const char *name)
-{
-	char value[CFG_NAME_LEN];
-	const char *v;
-	size_t n;
-	int i, j;
-
-	switch (lua_type(L, -1)) {
-	case LUA_TNUMBER:
-		snprintf(value, sizeof(value), "%.14g",
-		    (double)lua_tonumber(L, -1));
-		break;
-	case LUA_TBOOLEAN:
-		snprintf(value, sizeof(value), "%s",
-		    lua_toboolean(L, -1) ? "true" : "false");
-		break;
-	default:
-		v = lua_tolstring(L, -1, &n);
-		if (n >= sizeof(value) || strlen(v) != n)
-			script_raisef(L, line, "param '%s': value is longer "
-			    "than %zu bytes", name, sizeof(value) - 1);
-		memcpy(value, v, n + 1);
-		break;
-	}
-	for (i = 0; i < cfg->nparams; i++) {
-		int c = strcmp(cfg->params[i].name, name);
-
-		if (c == 0)
-			return;		/* read before: keep the first value */
-		if (c > 0)
-			break;
-	}
-	if (cfg->nparams == CFG_MAX_PARAMS)
-		script_raisef(L, line, "too many parameters (max %d)",
-		    CFG_MAX_PARAMS);
-	for (j = cfg->nparams; j > i; j--)
-		cfg->params[j] = cfg->params[j - 1];
-	memset(&cfg->params[i], 0, sizeof(cfg->params[i]));
-	memcpy(cfg->params[i].name, name, strlen(name) + 1);
-	memcpy(cfg->params[i].value, value, strlen(value) + 1);
-	cfg->params[i].used = 1;
-	cfg->nparams++;
-}
-
-/* Convert a -p value to the type of param()'s default and push it. */
-static void push_given(lua_State *L, int line, const char *name,
-    const char *value)
-{
-	switch (lua_type(L, 2)) {
-	case LUA_TNUMBER:
-		if (lua_stringtonumber(L, value) == 0)
-			script_raisef(L, line, "param '%s': expected a number, "
-			    "got '%s'", name, value);
-		if (!isfinite(lua_tonumber(L, -1)))
-			script_raisef(L, line, "param '%s': expected a finite "
-			    "number, got '%s'", name, value);
-		break;
-	case LUA_TBOOLEAN:
-		if (strcmp(value, "true") == 0)
-			lua_pushboolean(L, 1);
-		else if (strcmp(value, "false") == 0)
-			lua_pushboolean(L, 0);
-		else
-			script_raisef(L, line, "param '%s': expected true or "
-			    "false, got '%s'", name, value);
-		break;
-	default:
-		lua_pushstring(L, value);
-		break;
-	}
-}
-
-static int l_param(lua_State *L)
-{
-	struct script *s = script_of(L);
-	char name[CFG_NAME_LEN];
-	const char *value = NULL;
-	int line = script_caller_line(L), i, t;
-
-	if (!s->loading)
-		script_raisef(L, line, "param() can only be used while the "
-		    "scenario loads");
-	s->in_api = 1;
-	script_to_name(L, 1, line, "param name", name, sizeof(name));
-	t = lua_type(L, 2);
-	if (t != LUA_TNUMBER && t != LUA_TBOOLEAN && t != LUA_TSTRING)
-		script_raisef(L, line, "param '%s': the default must be a "
-		    "number, boolean or string, got %s", name, luaL_typename(L,
-		    2));
-	lua_settop(L, 2);
-	for (i = 0; i < s->nparams; i++) {
-		if (strcmp(s->params[i].name, name) != 0)
-			continue;
-		if (value == NULL)
-			value = s->params[i].value;
-		s->params[i].used = 1;
-	}
-	if (value != NULL)
-		push_given(L, line, name, value);
-	else
-		lua_pushvalue(L, 2);
-	record_param(L, line, s->cfg, name);
-	s->in_api = 0;
-	return 1;
-}
-
-/*
- * sweep { name = values, ... }: the default grid of `memsim sweep`.
- * Values stay raw text ("0..8", "a,b" or a list joined with commas);
- * sim/sweep.c parses them like `-p name=...`, so both read the same.
- */
-struct axis_names {
-	char name[CFG_MAX_SWEEP][CFG_NAME_LEN];
-	int n, overflow;
-};
-
-static int record_axis(const char *key, void *ctx)
-{
-	struct axis_names *an = ctx;
-
-	if (strlen(key) == 0 || strlen(key) >= CFG_NAME_LEN)
-		return 0;
-	if (an->n == CFG_MAX_SWEEP)
-		an->overflow = 1;
-	else
-		memcpy(an->name[an->n++], key, strlen(key) + 1);
-	return 1;
-}
-
-/* One list item or a whole value: a string or a number, as text. */
-static void axis_item(lua_State *L, int line, const char *name, char *buf,
-    size_t len)
-{
-	const char *v;
-
-	if (lua_type(L, -1) == LUA_TNUMBER) {
-		script_describe(L, -1, buf, len);
-		return;
-	}
-	if (lua_type(L, -1) != LUA_TSTRING)
-		script_raisef(L, line, "sweep: %s: expected a string, a number "
-		    "or a list of them, got %s", name, luaL_typename(L, -1));
-	v = lua_tostring(L, -1);
-	if (strlen(v) >= len)
-		script_raisef(L, line, "sweep: %s: value is longer than %zu "
-		    "bytes", name, len - 1);
-	snprintf(buf, len, "%s", v);
-}
-
-/* A list { "a", "b" } becomes "a,b"; items must not hold commas. */
-static void axis_list(lua_State *L, int line, const char *name, char *out,
-    size_t len)
-{
-	struct script_keycheck kc = { NULL, 0, NULL, NULL };
-	char item[CFG_SWEEP_LEN];
-	size_t used = 0;
-	lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
-
-	kc.array_len = n;
-	script_check_keys(L, -1, line, &kc, "sweep");
-	if (n == 0)
-		script_raisef(L, line, "sweep: %s: empty list", name);
-	for (i = 1; i <= n; i++) {
-		lua_rawgeti(L, -1, i);
-		axis_item(L, line, name, item, sizeof(item));
-		lua_pop(L, 1);
-		if (strchr(item, ',') != NULL)
-			script_raisef(L, line, "sweep: %s: list item '%s' "
-			    "holds a comma", name, item);
-		if (used + strlen(item) + 2 > len)
-			script_raisef(L, line, "sweep: %s: list is longer than "
-			    "%zu bytes", name, len - 1);
-		used += (size_t)snprintf(out + used, len - used, "%s%s",
-		    i > 1 ? "," : "", item);
-	}
-}
-
-static int l_sweep(lua_State *L)
-{
-	struct axis_names an;
-	struct script_keycheck kc;
-	struct script *s;
-	struct sweep_axis *a;
-	int line, i;
-
-	s = api_enter(L, "sweep", &line);
-	once(L, line, &s->sweep_line, "sweep");
-	an.n = an.overflow = 0;
-	kc = (struct script_keycheck){ NULL, 0, record_axis, &an };
-	script_check_keys(L, 1, line, &kc, "sweep");
-	if (an.overflow)
-		script_raisef(L, line, "sweep: too many axes (max %d)",
-		    CFG_MAX_SWEEP);
-	qsort(an.name, (size_t)an.n, sizeof(an.name[0]), cmp_name);
-	for (i = 0; i < an.n; i++) {
-		a = &s->cfg->sweep[i];
-		memcpy(a->name, an.name[i], CFG_NAME_LEN);
-		lua_getfield(L, 1, a->name);
-		if (lua_type(L, -1) == LUA_TTABLE)
-			axis_list(L, line, a->name, a->values,
-			    sizeof(a->values));
-		else
-			axis_item(L, line, a->name, a->values,
-			    sizeof(a->values));
-		lua_pop(L, 1);
-	}
-	s->cfg->nsweep = an.n;
-	s->cfg->sweep_line = line;
-	s->in_api = 0;
-	return 0;
-}
-
 static const luaL_Reg api_funcs[] = {
 	{ "scenario", l_scenario },
 	{ "machine", l_machine },
 	{ "kernel", l_kernel },
 	{ "process", l_process },
 	{ "interrupt_load", l_interrupt_load },
-	{ "param", l_param },
-	{ "sweep", l_sweep },
 	{ NULL, NULL },
 };
 
 void script_config_register(struct lua_State *L)
 {
 	luaL_setfuncs(L, api_funcs, 0);
+	script_param_register(L);
 }
 
 void script_config_defaults(struct config *cfg, const char *path,

@@ -12,6 +12,20 @@
 #include "config.h"
 
 struct lua_State;
+struct script;
+
+/*
+ * The common entry of scenario{}, machine{}, ... sweep{}: the loading
+ * script (an error with the caller's line outside loading, or unless the
+ * one argument is a table); *line is the caller's line.
+ */
+struct script *script_config_enter(struct lua_State *L, const char *what,
+    int *line);
+/* qsort() order of names held in char arrays. */
+int script_config_cmp_name(const void *a, const void *b);
+/* A table given once only: *seen holds the first one's line. */
+void script_config_once(struct lua_State *L, int line, int *seen,
+    const char *what);
 
 /* The defaults every scenario starts from. */
 void script_config_defaults(struct config *cfg, const char *path,
