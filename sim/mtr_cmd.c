@@ -34,8 +34,6 @@
 #include "units.h"
 #include "xmalloc.h"
 
-#define EXIT_ENV	1
-#define EXIT_USAGE	2
 #define NBUCKETS	40	/* reuse distances: 0, 1, 2-3, 4-7, ... */
 
 extern const char embed_mrc_gp[];
@@ -66,14 +64,14 @@ static int cmd_import(int argc, char **argv)
 		if (strcmp(a, "-o") == 0 || strcmp(a, "--object-size") == 0 ||
 		    strcmp(a, "--pages-per-object") == 0) {
 			if (v == NULL)
-				return cli_die(EXIT_USAGE, "%s needs a value", a);
+				return cli_die(CLI_EXIT_USAGE, "%s needs a value", a);
 			i++;
 			if (a[1] == 'o') {
 				out = v;
 			} else if (a[2] == 'o') {
 				if (units_size(v, &o.object_size, err,
 				    sizeof(err)) != 0 || o.object_size == 0)
-					return cli_die(EXIT_USAGE, "--object-size:"
+					return cli_die(CLI_EXIT_USAGE, "--object-size:"
 					    " %s", o.object_size == 0 &&
 					    err[0] == 0 ? "must be > 0" : err);
 			} else {
@@ -81,38 +79,38 @@ static int cmd_import(int argc, char **argv)
 				errno = 0;
 				o.pages_per_object = strtoull(v, &end, 10);
 				if (errno || *end || v[0] < '1' || v[0] > '9')
-					return cli_die(EXIT_USAGE, "--pages-per-"
+					return cli_die(CLI_EXIT_USAGE, "--pages-per-"
 					    "object %s: expected a positive "
 					    "whole number", v);
 			}
 		} else if (a[0] == '-' && a[1] != 0) {
-			return cli_die(EXIT_USAGE, "trace import: unknown option "
+			return cli_die(CLI_EXIT_USAGE, "trace import: unknown option "
 			    "'%s'", a);
 		} else if (fmt == NULL) {
 			fmt = a;
 		} else if (in == NULL) {
 			in = a;
 		} else {
-			return cli_die(EXIT_USAGE, "trace import: unexpected "
+			return cli_die(CLI_EXIT_USAGE, "trace import: unexpected "
 			    "argument '%s'", a);
 		}
 	}
 	if (fmt == NULL || out == NULL) {
 		usage();
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(fmt, "lackey") != 0 && strcmp(fmt, "oracleGeneral") != 0 &&
 	    strcmp(fmt, "csv") != 0)
-		return cli_die(EXIT_USAGE, "trace import: unknown format '%s' "
+		return cli_die(CLI_EXIT_USAGE, "trace import: unknown format '%s' "
 		    "(known: lackey, oracleGeneral, csv)", fmt);
 	if ((o.object_size || o.pages_per_object) && fmt[0] == 'l')
-		return cli_die(EXIT_USAGE, "trace import lackey: --object-size "
+		return cli_die(CLI_EXIT_USAGE, "trace import lackey: --object-size "
 		    "and --pages-per-object are for object traces");
 	if (in == NULL || strcmp(in, "-") == 0) {
 		f = stdin;
 		in = "(stdin)";
 	} else if ((f = fopen(in, "rb")) == NULL) {
-		return cli_die(EXIT_USAGE, "%s: cannot read: %s", in,
+		return cli_die(CLI_EXIT_USAGE, "%s: cannot read: %s", in,
 		    strerror(errno));
 	}
 	err[0] = 0;
@@ -125,7 +123,7 @@ static int cmd_import(int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	if (rc != 0)
-		return cli_die(strstr(err, "cannot write") ? EXIT_ENV : EXIT_USAGE,
+		return cli_die(strstr(err, "cannot write") ? CLI_EXIT_ENV : CLI_EXIT_USAGE,
 		    "%s", err);
 	printf("%s: %" PRIu64 " references in %" PRIu64 " records, %" PRIu64
 	    " mappings (from %" PRIu64 " input %s)\n", out, st.refs,
@@ -139,7 +137,7 @@ static int open_trace(const char *path, struct mtr_trace *t)
 	char err[600];
 
 	if (mtr_open(path, t, err, sizeof(err)) != 0)
-		return cli_die(EXIT_USAGE, "%s", err);
+		return cli_die(CLI_EXIT_USAGE, "%s", err);
 	return 0;
 }
 
@@ -178,7 +176,7 @@ static int walk(const struct mtr_trace *t,
 				m = mtr_mapping_of(t, r.vpn);
 			if (m < 0) {
 				mtr_cursor_fini(&c);
-				return cli_die(EXIT_USAGE, "%s: corrupt trace: "
+				return cli_die(CLI_EXIT_USAGE, "%s: corrupt trace: "
 				    "page %#" PRIx64 " is in no mapping",
 				    t->path, r.vpn << MTR_PAGE_SHIFT);
 			}
@@ -195,7 +193,7 @@ static int walk(const struct mtr_trace *t,
 	}
 	mtr_cursor_fini(&c);
 	if (rc < 0)
-		return cli_die(EXIT_USAGE, "%s", err);
+		return cli_die(CLI_EXIT_USAGE, "%s", err);
 	return 0;
 }
 
@@ -213,7 +211,7 @@ static int dump_rec(void *ctx, const struct mtr_rec *r, int m)
 		if (printf("%#" PRIx64 " %s %" PRIu64 " %d\n",
 		    r->vpn << MTR_PAGE_SHIFT, mtr_op_name(r->op),
 		    d->expand ? 1 : r->count, m + 1) < 0)
-			return EXIT_ENV;
+			return CLI_EXIT_ENV;
 	return 0;
 }
 
@@ -230,12 +228,12 @@ static int cmd_dump(int argc, char **argv)
 		else if (argv[i][0] != '-' && path == NULL)
 			path = argv[i];
 		else
-			return cli_die(EXIT_USAGE, "trace dump: unexpected "
+			return cli_die(CLI_EXIT_USAGE, "trace dump: unexpected "
 			    "argument '%s'", argv[i]);
 	}
 	if (path == NULL) {
 		usage();
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if ((rc = open_trace(path, &t)) != 0)
 		return rc;
@@ -244,7 +242,7 @@ static int cmd_dump(int argc, char **argv)
 	rc = walk(&t, dump_rec, &d);
 	mtr_close(&t);
 	if (rc == 0 && fflush(stdout) != 0)
-		rc = cli_die(EXIT_ENV, "cannot write the dump: %s",
+		rc = cli_die(CLI_EXIT_ENV, "cannot write the dump: %s",
 		    strerror(errno));
 	return rc;
 }
@@ -426,7 +424,7 @@ static int plot_stats(const struct stats *s, const char *dir)
 	int st, b;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return cli_die(EXIT_ENV, "%s: cannot create: %s", dir,
+		return cli_die(CLI_EXIT_ENV, "%s: cannot create: %s", dir,
 		    strerror(errno));
 	base = base ? base + 1 : t->path;
 	n = (size_t)snprintf(out, sizeof(out), "%s/trace_", dir);
@@ -440,7 +438,7 @@ static int plot_stats(const struct stats *s, const char *dir)
 	fflush(NULL);
 	f = popen("gnuplot", "w");
 	if (f == NULL)
-		return cli_die(EXIT_ENV, "cannot run gnuplot: %s",
+		return cli_die(CLI_EXIT_ENV, "cannot run gnuplot: %s",
 		    strerror(errno));
 	fprintf(f, "out = ");
 	gp_str(f, out);
@@ -460,7 +458,7 @@ static int plot_stats(const struct stats *s, const char *dir)
 	fputs(embed_mrc_gp, f);
 	st = pclose(f);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return cli_die(EXIT_ENV, "gnuplot failed on %s%s", out,
+		return cli_die(CLI_EXIT_ENV, "gnuplot failed on %s%s", out,
 		    WIFEXITED(st) && WEXITSTATUS(st) == 127 ? " (gnuplot is "
 		    "not installed: scripts/setup.sh installs gnuplot-nox)" :
 		    "");
@@ -482,12 +480,12 @@ static int cmd_stats(int argc, char **argv)
 		else if (argv[i][0] != '-' && path == NULL)
 			path = argv[i];
 		else
-			return cli_die(EXIT_USAGE, "trace stats: unexpected "
+			return cli_die(CLI_EXIT_USAGE, "trace stats: unexpected "
 			    "argument '%s'", argv[i]);
 	}
 	if (path == NULL) {
 		usage();
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if ((rc = open_trace(path, &t)) != 0)
 		return rc;
@@ -531,19 +529,19 @@ static int cmd_decode(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {
 			if (cli_parse_u64(argv[++i], &loop) != 0 || loop == 0)
-				return cli_die(EXIT_USAGE, "trace decode: --loop "
+				return cli_die(CLI_EXIT_USAGE, "trace decode: --loop "
 				    "%s: expected a positive whole number",
 				    argv[i]);
 		} else if (argv[i][0] != '-' && path == NULL) {
 			path = argv[i];
 		} else {
-			return cli_die(EXIT_USAGE, "trace decode: unexpected "
+			return cli_die(CLI_EXIT_USAGE, "trace decode: unexpected "
 			    "argument '%s'", argv[i]);
 		}
 	}
 	if (path == NULL) {
 		usage();
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if ((rc = open_trace(path, &t)) != 0)
 		return rc;
@@ -567,7 +565,7 @@ static int cmd_decode(int argc, char **argv)
 	mtr_cursor_fini(&c);
 	mtr_close(&t);
 	if (rc < 0)
-		return cli_die(EXIT_USAGE, "%s", err);
+		return cli_die(CLI_EXIT_USAGE, "%s", err);
 	printf("%" PRIu64 " records, %" PRIu64 " references decoded "
 	    "(checksum %016" PRIx64 ")\n", recs, refs, sum);
 	return 0;
@@ -577,7 +575,7 @@ int mtr_cmd_main(int argc, char **argv)
 {
 	if (argc < 1) {
 		usage();
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
@@ -588,5 +586,5 @@ int mtr_cmd_main(int argc, char **argv)
 	if (strcmp(argv[0], "decode") == 0)
 		return cmd_decode(argc - 1, argv + 1);
 	usage();
-	return EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }

@@ -19,12 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "report_table.h"
 #include "store.h"
 #include "xmalloc.h"
 
-#define EXIT_ENV	1
-#define EXIT_USAGE	2
 
 #define CELL_LEN	64
 
@@ -354,7 +353,7 @@ static int gp_close(FILE *f, const char *what)
 		unlink(gp_log);
 	gp_log[0] = '\0';
 	if (failed)
-		return EXIT_ENV;
+		return CLI_EXIT_ENV;
 	printf("wrote %s.png and %s.svg\n", what, what);
 	return 0;
 }
@@ -441,7 +440,7 @@ static int plot_rates(const struct store_rate *rows, int n, void *ctx)
 	out_path(out, sizeof(out), dir, "rate", rows[0].versions > 1 ?
 	    rows[0].version : rows[0].scenario);
 	if ((f = gp_open()) == NULL)
-		return EXIT_ENV;
+		return CLI_EXIT_ENV;
 	gp_var(f, "out", out);
 	gp_var(f, "scen", rows[0].versions > 1 ? rows[0].version :
 	    rows[0].scenario);
@@ -539,14 +538,14 @@ static int run_facts(struct store *st, int64_t id, struct run_row *row,
 	if (rc == 0) {
 		fprintf(stderr, "memsim: no run %lld in the database\n",
 		    (long long)id);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (rc > 0)
 		rc = store_run_counters(st, id, add_threshold, t, err,
 		    sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "memsim: %s\n", err);
-		return EXIT_ENV;
+		return CLI_EXIT_ENV;
 	}
 	return 0;
 }
@@ -565,7 +564,7 @@ static int plot_run(struct store *st, int64_t id, const char *dir)
 	out_path(out, sizeof(out), dir, "run", idbuf);
 	run_title(title, sizeof(title), id, &row);
 	if ((sm.f = gp_open()) == NULL)
-		return EXIT_ENV;
+		return CLI_EXIT_ENV;
 	gp_var(sm.f, "out", out);
 	gp_var(sm.f, "ttl", title);
 	gp_var(sm.f, "thr_names", t.names);
@@ -578,7 +577,7 @@ static int plot_run(struct store *st, int64_t id, const char *dir)
 		pclose(sm.f);
 		fprintf(stderr, "memsim: %s\n", rc != 0 ? err :
 		    "the run has no samples to plot");
-		return rc != 0 ? EXIT_ENV : EXIT_USAGE;
+		return rc != 0 ? CLI_EXIT_ENV : CLI_EXIT_USAGE;
 	}
 	fputs(embed_run_gp, sm.f);
 	return gp_close(sm.f, out);
@@ -594,7 +593,7 @@ static int make_dir(const char *dir)
 		return 0;
 	fprintf(stderr, "memsim: %s: cannot create: %s\n", dir,
 	    strerror(errno));
-	return EXIT_ENV;
+	return CLI_EXIT_ENV;
 }
 
 static int load_rates(struct store *st, const struct report_opts *o,
@@ -604,12 +603,12 @@ static int load_rates(struct store *st, const struct report_opts *o,
 
 	if (store_rates(st, o->scenario, add_rate, rs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "memsim: %s\n", err);
-		return EXIT_ENV;
+		return CLI_EXIT_ENV;
 	}
 	if (rs->n == 0 && o->scenario != NULL) {
 		fprintf(stderr, "memsim: %s: no runs of scenario '%s'\n", o->db,
 		    o->scenario);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (rs->n == 0)
 		printf("%s: no runs\n", o->db);
@@ -638,7 +637,7 @@ int report_main(const struct report_opts *o)
 
 	if (store_open_opts(&st, o->db, &so, err, sizeof(err)) != 0) {
 		fprintf(stderr, "memsim: %s\n", err);
-		return EXIT_ENV;
+		return CLI_EXIT_ENV;
 	}
 	if (o->plot_dir != NULL && (rc = make_dir(o->plot_dir)) != 0)
 		goto out;
@@ -655,8 +654,8 @@ int report_main(const struct report_opts *o)
 			    "'%s'\n", o->db, o->scenario);
 		if (rc < 0)
 			fprintf(stderr, "memsim: %s\n", err);
-		rc = rc < 0 ? EXIT_ENV : rc == 0 && o->scenario != NULL ?
-		    EXIT_USAGE : 0;
+		rc = rc < 0 ? CLI_EXIT_ENV : rc == 0 && o->scenario != NULL ?
+		    CLI_EXIT_USAGE : 0;
 		goto out;
 	}
 	if ((rc = load_rates(st, o, &rs)) != 0)
@@ -670,7 +669,7 @@ int report_main(const struct report_opts *o)
 		if (store_signatures(st, o->scenario, print_signature, &nsig,
 		    err, sizeof(err)) != 0) {
 			fprintf(stderr, "memsim: %s\n", err);
-			rc = EXIT_ENV;
+			rc = CLI_EXIT_ENV;
 		}
 	}
 out:
