@@ -1,0 +1,60 @@
+# bench/hunt_first.sh's mechanics: the runs-to-first-deadlock it prints
+# for each hunt is the first deadlocking run stored by that hunt, hunt i
+# takes its own seeds (1 + (i-1)*1000 on), a hunt with none in its budget
+# is "-" and pushes the median past the budget, and the signatures it
+# lists are the stored ones.
+. tests/lib.sh
+B=12
+BUILD=$(dirname "$MEMSIM")
+mkdir "$TMP/db"
+HUNT_FIRST_DB="$TMP/db" sh bench/hunt_first.sh "$BUILD" 2 $B > "$TMP/out" 2> "$TMP/err"
+check "the bench exits 0" [ $? = 0 ]
+check "... and prints a line per strategy" \
+	[ "$(grep -c '^\(random\|guided\): runs to first deadlock: ' "$TMP/out")" = 2 ]
+
+# first deadlocking run of a stored hunt, by the order runs were stored
+# (-j 1: the order they ran), or "-"
+stored_first() {
+	f=$(q "$1" "select count(*) from runs where id <= (select min(id) from runs
+		where outcome in ('deadlock', 'panic'))")
+	if [ "$(q "$1" "select count(*) from runs where outcome in ('deadlock', 'panic')")" = 0 ]; then
+		echo -
+	else
+		echo "$f"
+	fi
+}
+for st in random guided; do
+	printed=$(sed -n "s/^$st: runs to first deadlock: \\([-0-9 ]*\\); median.*/\\1/p" "$TMP/out")
+	stored="$(stored_first "$TMP/db/$st.1.db") $(stored_first "$TMP/db/$st.2.db")"
+	check "$st: the printed runs-to-first ($printed) are the stored ones ($stored)" \
+		[ "$printed" = "$stored" ]
+	check "$st: each hunt stored its budget of runs" \
+		[ "$(q "$TMP/db/$st.1.db" "select count(*) from runs")" = $B ] &&
+		[ "$(q "$TMP/db/$st.2.db" "select count(*) from runs")" = $B ]
+	check "$st: hunt 1 takes seeds from 1, hunt 2 from 1001, apart" \
+		[ "$(q "$TMP/db/$st.1.db" "select min(seed) || ' ' || (max(seed) < 1001) from runs")" = "1 1" ] &&
+		[ "$(q "$TMP/db/$st.2.db" "select min(seed) from runs")" = 1001 ]
+done
+check "random hunt 1 (seeds 1..$B) finds its first deadlock at a deadlocking seed's run" \
+	[ "$(q "$TMP/db/random.1.db" "select seed from runs where outcome = 'deadlock' order by id limit 1")" = \
+	  "$(sed -n 's/^random: runs to first deadlock: \([0-9]*\) .*/\1/p' "$TMP/out")" ]
+sig=$(q "$TMP/db/random.1.db" "select signature from runs where outcome = 'deadlock' limit 1")
+check "a stored signature is listed with its text" \
+	grep -qF "  random " "$TMP/out"
+check "... the same text" grep -qF -- ": $sig" "$TMP/out"
+
+# a budget too small to find one: "-" per hunt and a median past it
+sh bench/hunt_first.sh "$BUILD" 1 2 > "$TMP/out2" 2> "$TMP/err"
+check "a hunt that finds none in its budget prints - and median >budget" \
+	grep -q '^random: runs to first deadlock: -; median >2 (1 of 1 found none in 2)' "$TMP/out2"
+check "... and no signature" grep -q '^signatures: none' "$TMP/out2"
+
+# without the warmup every seed deadlocks at the first page-out: run 1
+sh bench/hunt_first.sh "$BUILD" 1 2 -p allocator=kmalloc_obj > "$TMP/out3" 2> "$TMP/err"
+check "plain kmalloc_obj: both strategies find one at run 1" \
+	[ "$(grep -c '^\(random\|guided\): runs to first deadlock: 1; median 1 ' "$TMP/out3")" = 2 ]
+
+# a bad parameter is the hunt's one line, and the bench fails
+sh bench/hunt_first.sh "$BUILD" 1 2 -p K=15 > /dev/null 2> "$TMP/err"
+check "a parameter the scenario does not read fails the bench" [ $? != 0 ]
+check "... naming it" grep -q "'K'" "$TMP/err"
