@@ -85,8 +85,13 @@ static uint64_t hash_str(uint64_t h, const char *s)
 	return h;
 }
 
-/* The abstract state of explore.h, at a choice point of `stream`. */
-static uint64_t state_hash(uint32_t stream)
+/*
+ * The abstract state of explore.h, at the index'th draw of `stream`.  The
+ * index keeps apart the successive draws of one stream inside one tick
+ * (an interrupt load's gaps, say), which nothing else in the state tells
+ * apart: without it a run would stop at its own previous choice point.
+ */
+static uint64_t state_hash(uint32_t stream, uint32_t index)
 {
 	const struct core_thread *t;
 	const struct proc *p;
@@ -94,6 +99,7 @@ static uint64_t state_hash(uint32_t stream)
 	int i;
 
 	h = mix(h, stream);
+	h = mix(h, index);
 	h = mix(h, (uint64_t)(core_now() / EXPLORE_TICK));
 	h = mix(h, (uint64_t)vmstats.v_free_count);
 	h = mix(h, (uint64_t)vmstats.v_cache_count);
@@ -169,7 +175,7 @@ static int explorer(void *ctx, uint64_t pos, uint32_t stream, uint32_t index,
 		return -1;
 	if (d + 1 > m->max_depth)
 		m->max_depth = d + 1;
-	if (known(m, state_hash(stream), d)) {
+	if (known(m, state_hash(stream, index), d)) {
 		m->pruned++;
 		m->run_pruned = 1;
 		fflush(NULL);

@@ -9,7 +9,8 @@
  * page queue lengths and free counts, swap space and I/O queues, pbufs,
  * SWAPMETA's pages and reserve level, kernel address space in use, each
  * thread's wait channel and each process's progress (its draws and
- * sequential cursors) and the simulated clock in 10 ms ticks.  A state
+ * sequential cursors), the simulated clock in 10 ms ticks, and the
+ * choice point itself (its stream and the draw's index in it).  A state
  * already reached at the same or a smaller depth is not explored again.
  * Time within a tick, the due times of held interrupt buffers and where
  * a Lua body is inside a request are not part of the state: two states
