@@ -5,13 +5,13 @@
 #   * runs/s of a random and of a guided hunt of RUNS runs, against a
 #     sweep of the same RUNS seeds, all at -j 2, on the small hunt model
 #     (tests/scenarios/hunt_small.lua, kmalloc_obj);
-#   * exhaustive: distinct states per second at depth 6 (zalloc);
-#   * what forking at a choice point could save at most: the CPU time
-#     of a run cut just past the choice points exhaustive branches on
-#     (duration 10 ms; the first six interrupt gaps and ties come within
-#     it) against a whole run, each in a hunt (forked from the hunt, as
-#     exhaustive's runs are).  A branch replayed from the start pays the
-#     short run's cost again; a forked branch would pay a fork instead.
+#   * exhaustive on zalloc, in both of its modes (forking the live run
+#     at each choice point, replaying each branch's prefix in a fresh
+#     run), interleaved, at depths 8 and 12: distinct states per second
+#     and the CPU seconds of the whole tree (user + system, every
+#     process waited for included), with the prefix/fork ratio of each
+#     median.  Both modes explore the same tree, so the ratio is the cost
+#     of getting to each branch.
 BUILD=${1:-build}
 N=${2:-3}
 RUNS=${3:-100}
@@ -41,9 +41,18 @@ while [ "$i" -lt "$N" ]; do
 		--budget "$RUNS" -j 2 --db "$tmp/r.db"
 	timed guided "$M" hunt $S -p allocator=kmalloc_obj --strategy guided \
 		--budget "$RUNS" -j 2 --db "$tmp/g.db"
-	timed exh "$M" hunt $S --strategy exhaustive --depth 6 --db "$tmp/x.db"
-	sed -n 's/.*explored \([0-9]*\) distinct states.*/\1/p' "$tmp/out" \
-		>> "$tmp/states"
+	for d in 8 12; do
+		for mode in fork prefix; do
+			rm -f "$tmp/x.db"
+			/usr/bin/time -f "%e %U %S" -o "$tmp/time" "$M" hunt $S \
+				--strategy exhaustive --depth $d --mode $mode \
+				--db "$tmp/x.db" >"$tmp/out" 2>/dev/null
+			awk '{ print $1 }' "$tmp/time" >> "$tmp/wall_${mode}_$d"
+			awk '{ print $2 + $3 }' "$tmp/time" >> "$tmp/cpu_${mode}_$d"
+			sed -n 's/.*explored \([0-9]*\) distinct states.*/\1/p' \
+				"$tmp/out" >> "$tmp/states_${mode}_$d"
+		done
+	done
 	i=$((i + 1))
 done
 
@@ -52,26 +61,14 @@ for k in sweep random guided; do
 	t=$(median < "$tmp/$k")
 	echo "$k: $RUNS runs in ${t}s (median of $N): $(rate "$RUNS" "$t") runs/s"
 done
-t=$(median < "$tmp/exh")
-st=$(median < "$tmp/states")
-echo "exhaustive depth 6: $st states in ${t}s (median of $N): $(rate "$st" "$t") states/s"
-
-# the prefix a replayed branch pays again, against a whole run: CPU
-# seconds (user + system, the hunt's children included) of a random hunt
-# of RUNS runs of each, per run
-sed 's/duration = "1500ms"/duration = "10ms"/' $S > "$tmp/short.lua"
-for k in short whole; do
-	f=$S
-	[ $k = short ] && f="$tmp/short.lua"
-	i=0
-	while [ "$i" -lt "$N" ]; do
-		rm -f "$tmp/p.db"
-		/usr/bin/time -f "%U %S" -o "$tmp/time" "$M" hunt "$f" \
-			--strategy random --budget "$RUNS" -j 1 --db "$tmp/p.db" \
-			>/dev/null 2>&1
-		awk -v n="$RUNS" '{ printf "%.2f\n", 1000 * ($1 + $2) / n }' \
-			"$tmp/time" >> "$tmp/cpu_$k"
-		i=$((i + 1))
+for d in 8 12; do
+	for mode in fork prefix; do
+		t=$(median < "$tmp/wall_${mode}_$d")
+		st=$(median < "$tmp/states_${mode}_$d")
+		c=$(median < "$tmp/cpu_${mode}_$d")
+		echo "exhaustive depth $d, $mode: $st states in ${t}s, ${c}s CPU (medians of $N): $(rate "$st" "$t") states/s"
 	done
-	echo "per run, $k (short: cut at 10 ms): $(median < "$tmp/cpu_$k") ms CPU per run (median of $N)"
+	awk -v a="$(median < "$tmp/wall_prefix_$d")" -v b="$(median < "$tmp/wall_fork_$d")" \
+	    -v c="$(median < "$tmp/cpu_prefix_$d")" -v e="$(median < "$tmp/cpu_fork_$d")" -v d=$d \
+	    'BEGIN { printf "exhaustive depth %d: prefix/fork %.2f wall, %.2f CPU\n", d, (b > 0) ? a / b : 0, (e > 0) ? c / e : 0 }'
 done

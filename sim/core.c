@@ -158,6 +158,15 @@ void core_engine_start(void)
 	simgrid_init(&argc, argv);
 }
 
+int core_can_fork_run(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	return 0;
+#else
+	return 1;
+#endif
+}
+
 void core_init(const struct core_platform *p)
 {
 	plat = *p;

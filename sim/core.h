@@ -152,6 +152,12 @@ struct core_platform {
  * core_init() starts it if that was not done, then builds the machine.
  */
 void core_engine_start(void);
+/*
+ * Can a process fork() in the middle of a run and simulate on in both?
+ * With raw contexts every actor lives on one thread, so yes; the thread
+ * contexts of sanitizer builds would leave the child with one thread.
+ */
+int core_can_fork_run(void);
 void core_init(const struct core_platform *plat);
 struct core_thread *core_spawn(const char *name, enum core_thread_kind kind,
     int cpu, void (*fn)(struct core_thread *), void *arg);

@@ -21,8 +21,9 @@
  * Two ways to branch: fork() the run at the choice point (each option
  * continues from the live state; one branch runs at a time, so results
  * go down one pipe in turn), or replay the prefix of choices from the
- * start in a fresh run.  The engine's thread contexts of sanitizer
- * builds cannot be forked, so there prefix replay is used.
+ * start in a fresh run.  Both explore the same tree in the same order.
+ * The engine's thread contexts of sanitizer builds cannot be forked, so
+ * there prefix replay is used.
  */
 #ifndef MEMSIM_EXPLORE_H
 #define MEMSIM_EXPLORE_H
@@ -57,6 +58,14 @@ typedef void explore_progress_fn(void *ctx, const struct explore_stats *s);
 
 /* Can this build fork a run at a choice point? */
 int explore_can_fork(void);
+
+/*
+ * Test hook: with MEMSIM_TEST_CRASH_FORK=N in the environment, the N-th
+ * branch forked at a choice point raises SIGSEGV as it starts, so tests
+ * can check that a dead branch is recorded and the search claims nothing.
+ */
+#define EXPLORE_CRASH_ENV "MEMSIM_TEST_CRASH_FORK"
+
 
 /*
  * Explore from base (path, params, seed, limits; its choices must be

@@ -274,7 +274,16 @@ int result_read(int fd, struct result *r)
 	int rc = -1;
 
 	result_init(r);
-	if (read_full(fd, &r->row, sizeof(r->row)) != 0)
+	for (;;) {		/* nothing at all before EOF: no more results */
+		ssize_t n = read(fd, &r->row, 1);
+		if (n == 0)
+			return 1;
+		if (n == 1)
+			break;
+		if (errno != EINTR)
+			goto out;
+	}
+	if (read_full(fd, (char *)&r->row + 1, sizeof(r->row) - 1) != 0)
 		goto out;
 	/* Through void * locals: the array pointers have different types. */
 	if (read_array(fd, &waits, &r->nwaits, sizeof(*r->waits)) != 0)

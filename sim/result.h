@@ -118,7 +118,11 @@ void result_add_sample(struct result *r, const struct sample_row *s);
 void result_add_event(struct result *r, const struct event_row *e);
 void result_add_counter(struct result *r, const char *name, int64_t v);
 
-/* Wire format over a pipe.  0 on success, -1 on a short read/write. */
+/*
+ * Wire format over a pipe.  0 on success, -1 on a short read/write;
+ * result_read() gives 1 when the pipe ends before a result begins (a
+ * stream of results is over).
+ */
 int result_write(int fd, const struct result *r);
 int result_read(int fd, struct result *r);
 

@@ -120,6 +120,22 @@ static void die_with_parent(pid_t parent)
 		_exit(1);
 }
 
+/*
+ * The run's child: its pipe, its configuration once loaded, when it (or
+ * the process it was forked from mid-run) started, and its alarm.
+ */
+static int child_fd = -1;
+static const struct config *child_cfg;
+static uint64_t child_seed;
+static double child_t0, child_wall;
+static unsigned child_alarm_left;
+
+static void child_arm(void)
+{
+	if (child_wall > 0)
+		alarm((unsigned)child_wall + 2);
+}
+
 static _Noreturn void child(const struct run_spec *spec, int fd,
     pid_t parent)
 {
@@ -128,16 +144,18 @@ static _Noreturn void child(const struct run_spec *spec, int fd,
 	struct result res;
 	struct script *s;
 	char err[RES_MSG_LEN];
-	double t0 = runner_now();
 
+	child_t0 = runner_now();
+	child_fd = fd;
+	child_seed = spec->seed;
+	child_wall = spec->wall_limit;
 	die_with_parent(parent);
 	/* A sweep's parent catches these; a run ends by them, as before. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	if (spec->wall_limit > 0)
-		alarm((unsigned)spec->wall_limit + 2);
+	child_arm();
 	test_crash_hook(spec->seed);
 	result_init(&res);
 	params_copy(spec, params);
@@ -149,6 +167,7 @@ static _Noreturn void child(const struct run_spec *spec, int fd,
 		snprintf(res.row.message, sizeof(res.row.message), "%s", err);
 		res.row.seed = spec->seed;
 	} else {
+		child_cfg = cfg;
 		choice_begin(spec->choices);
 		if (spec->child_hook != NULL)
 			spec->child_hook(spec->hook_ctx);
@@ -157,10 +176,48 @@ static _Noreturn void child(const struct run_spec *spec, int fd,
 		signature_compute(cfg, &res.row, res.row.signature,
 		    sizeof(res.row.signature));
 	}
-	res.row.wall_seconds = runner_now() - t0;
+	res.row.wall_seconds = runner_now() - child_t0;
 	result_write(fd, &res);
 	close(fd);
 	_exit(0);
+}
+
+void runner_child_forked(pid_t parent)
+{
+	die_with_parent(parent);
+	child_t0 = runner_now();
+	child_arm();		/* fork() cleared the alarm */
+}
+
+void runner_child_pause(void)
+{
+	child_alarm_left = alarm(0);
+}
+
+void runner_child_resume(void)
+{
+	if (child_wall > 0)
+		alarm(child_alarm_left > 0 ? child_alarm_left : 1);
+}
+
+void runner_child_error(const struct choice_seq *choices, const char *fmt,
+    ...)
+{
+	struct result res;
+	va_list ap;
+
+	result_init(&res);
+	if (child_cfg != NULL)
+		simrun_identity(child_cfg, &res.row);
+	res.row.outcome = OUTCOME_ERROR;
+	res.row.seed = child_seed;
+	choice_seq_format(choices, res.row.choices, sizeof(res.row.choices));
+	va_start(ap, fmt);
+	vsnprintf(res.row.message, sizeof(res.row.message), fmt, ap);
+	va_end(ap);
+	res.row.wall_seconds = runner_now() - child_t0;
+	(void)result_write(child_fd, &res);
+	result_free(&res);
 }
 
 /* res becomes an error outcome; it must own nothing (result_free'd). */
@@ -243,15 +300,15 @@ void runner_finish(struct runner_child *c, int overran, struct result *res)
 		    "%d)", WEXITSTATUS(status));
 }
 
-/* Wait until the child's pipe is readable; 0, or -1 once it overran. */
-static int wait_readable(const struct runner_child *c)
+/* Wait until fd is readable; 0, or -1 once deadline (0: none) passed. */
+static int readable_by(int fd, double deadline)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	double left;
 	int rc;
 
 	for (;;) {
-		left = c->deadline > 0 ? c->deadline - runner_now() : 1e6;
+		left = deadline > 0 ? deadline - runner_now() : 1e6;
 		if (left <= 0)
 			return -1;
 		rc = poll(&pfd, 1, (int)(left * 1000 + 1));
@@ -262,6 +319,11 @@ static int wait_readable(const struct runner_child *c)
 	}
 }
 
+static int wait_readable(const struct runner_child *c)
+{
+	return readable_by(c->fd, c->deadline);
+}
+
 void runner_run(const struct run_spec *spec, struct result *res)
 {
 	struct runner_child c;
@@ -269,4 +331,58 @@ void runner_run(const struct run_spec *spec, struct result *res)
 	if (runner_start(spec, &c, res) != 0)
 		return;
 	runner_finish(&c, wait_readable(&c) != 0, res);
+}
+
+void runner_kill(struct runner_child *c)
+{
+	int status;
+
+	if (c->pid <= 0)
+		return;
+	kill(c->pid, SIGKILL);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c->pid = 0;
+}
+
+int runner_next(struct runner_child *c, double deadline, struct result *res)
+{
+	int status = 0, rc;
+
+	if (c->pid <= 0)
+		return 0;
+	if (readable_by(c->fd, deadline) != 0) {
+		runner_kill(c);
+		return -1;
+	}
+	rc = result_read(c->fd, res);
+	if (rc == 0)
+		return 1;
+	result_free(res);
+	if (rc < 0) {
+		runner_kill(c);
+		fail(res, c->seed, "a run's result was cut short");
+		return 1;
+	}
+	close(c->fd);
+	c->fd = -1;
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c->pid = 0;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		fail(res, c->seed, "wall-clock limit of %gs exceeded",
+		    c->wall_limit);
+		return 1;
+	}
+	if (WIFSIGNALED(status)) {
+		c->signal = WTERMSIG(status);
+		fail(res, c->seed, "run died with signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return 1;
+	}
+	result_init(res);
+	return 0;
 }

@@ -67,6 +67,33 @@ int runner_start(const struct run_spec *spec, struct runner_child *c,
  */
 void runner_finish(struct runner_child *c, int overran, struct result *res);
 
+/*
+ * A child that sends several results down its pipe in turn (a forked
+ * exploration): 1 with the next result in res; 0 when the pipe has
+ * ended and the child is reaped (no result); -1 once `deadline`
+ * (runner_now() seconds, 0: none) has passed, the child killed.  A
+ * result cut short, or a child that died by a signal with nothing more
+ * to send, comes back as 1 with an error result, and the next call
+ * gives 0.
+ */
+int runner_next(struct runner_child *c, double deadline, struct result *res);
+/* Kill a started child and reap it (its results unread). */
+void runner_kill(struct runner_child *c);
+
+/*
+ * In a run's child, for a process forked from it mid-run (explore.c):
+ * runner_child_forked() makes the new process die with its parent and
+ * gives it the run's wall-clock limit and clock afresh; a process that
+ * waits for a forked one stops its own alarm while it waits
+ * (runner_child_pause/resume); runner_child_error() sends an error
+ * result for a branch that died, with the run's identity and `choices`.
+ */
+void runner_child_forked(pid_t parent);
+void runner_child_pause(void);
+void runner_child_resume(void);
+void runner_child_error(const struct choice_seq *choices, const char *fmt,
+    ...) __attribute__((format(printf, 2, 3)));
+
 /* Monotonic seconds, the clock of runner_child.deadline. */
 double runner_now(void);
 

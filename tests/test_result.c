@@ -285,7 +285,13 @@ static void truncated(void)
 	CHECK(rc == 0, "the captured stream reads back");
 	result_free(&b);
 
-	cut[0] = 0;				/* child died at once */
+	memset(&b, 0xa5, sizeof(b));
+	rc = read_bytes(buf, 0, &b);
+	CHECK(rc == 1 && empty(&b),
+	    "a stream that ends before a result begins is the end (1), "
+	    "result empty");
+	result_free(&b);
+	cut[0] = 1;				/* one byte of the row */
 	cut[1] = len / 2;			/* in the samples */
 	cut[2] = sizeof(struct run_row) - 1;	/* inside the row */
 	cut[3] = sizeof(struct run_row);	/* before the first count */
