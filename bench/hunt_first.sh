@@ -21,6 +21,8 @@
 # warmup=0.07s starts the receive loads after the first page-outs, which
 # makes the deadlock rare enough to compare the strategies.
 # HUNT_FIRST_DB=DIR keeps the databases there (STRATEGY.I.db).
+# HUNT_FIRST_STRATEGIES (default "random guided") lists what to compare;
+# guided+freshP is a guided hunt with --fresh P (P% fresh seeds).
 BUILD=${1:-build}
 H=${2:-7}
 B=${3:-60}
@@ -46,12 +48,17 @@ median() {
 }
 
 echo "hunt_first: $H hunts of each strategy, $B runs each, -j 1: $S $*"
-for st in random guided; do
+for st in ${HUNT_FIRST_STRATEGIES:-random guided}; do
+	case $st in
+	guided+fresh*) set_st="--strategy guided --fresh ${st#guided+fresh}" ;;
+	*) set_st="--strategy $st" ;;
+	esac
 	: > "$tmp/$st.first"
 	i=1
 	while [ "$i" -le "$H" ]; do
 		seed=$((1 + (i - 1) * 1000))
-		"$M" hunt "$S" "$@" --strategy "$st" --budget "$B" -j 1 \
+		# shellcheck disable=SC2086
+		"$M" hunt "$S" "$@" $set_st --budget "$B" -j 1 \
 		    --seed "$seed" --db "$dbs/$st.$i.db" \
 		    > "$tmp/out" 2> "$tmp/err"
 		rc=$?
@@ -75,7 +82,7 @@ for st in random guided; do
 done
 if [ -s "$tmp/sigs" ]; then
 	echo "signatures (strategy, hunts that found it, text):"
-	sort "$tmp/sigs" | uniq -c | sed 's/^ *\([0-9]*\) \([a-z]*\)	/  \2 \1: /'
+	sort "$tmp/sigs" | uniq -c | sed 's/^ *\([0-9]*\) \([^	]*\)	/  \2 \1: /'
 else
 	echo "signatures: none"
 fi

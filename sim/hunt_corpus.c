@@ -173,9 +173,14 @@ int hunt_corpus_next(struct hunt_corpus *h, struct mutate_cand *out,
 	for (tries = 0; tries < 64; tries++) {
 		memset(out, 0, sizeof(*out));
 		*initial = 0;
-		if (o->strategy == HUNT_RANDOM || h->ncorpus < init) {
+		if (o->strategy == HUNT_RANDOM || h->ncorpus < init ||
+		    (o->fresh_pct > 0 &&
+		    mutate_below(&h->rng, 100) < (uint64_t)o->fresh_pct)) {
 			/* the next seed not run yet: a resumed hunt may
-			 * have stored any number of them */
+			 * have stored any number of them.  --fresh P: P% of
+			 * a guided hunt's candidates are fresh seeds, so it
+			 * explores seeds as random does while its measures
+			 * do not move (the rng is drawn only with P > 0) */
 			*initial = 1;
 			do
 				out->seed = next_seed(h);

@@ -105,7 +105,7 @@ static int parse_shard(const char *val, int *shard, int *nshards)
 
 /* One option with its value; 0 taken, -1 unknown, else exit status. */
 static int hunt_opt(struct hunt_opts *o, const char *a, const char *val,
-    int *have_depth)
+    int *have_depth, int *have_fresh)
 {
 	char err[256];
 	uint64_t v;
@@ -151,6 +151,12 @@ static int hunt_opt(struct hunt_opts *o, const char *a, const char *val,
 		else
 			return usage_err("--mode %s: expected fork or prefix",
 			    val);
+	} else if (strcmp(a, "--fresh") == 0) {
+		if (cli_parse_u64(val, &v) != 0 || v > 100)
+			return usage_err("--fresh %s: expected a percentage "
+			    "0..100", val);
+		o->fresh_pct = (int)v;
+		*have_fresh = 1;
 	} else if (strcmp(a, "--seed") == 0) {
 		if (cli_parse_u64(val, &v) != 0 || v > INT64_MAX / 2)
 			return usage_err("--seed %s: expected a whole number "
@@ -170,6 +176,7 @@ static int hunt_opt(struct hunt_opts *o, const char *a, const char *val,
 int hunt_parse(int argc, char **argv, struct hunt_opts *o)
 {
 	int i, rc, have_depth = 0, have_width = 0, have_mode = 0;
+	int have_fresh = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->db = "results.db";
@@ -200,7 +207,7 @@ int hunt_parse(int argc, char **argv, struct hunt_opts *o)
 		have_width |= strcmp(a, "--width") == 0 ||
 		    strcmp(a, "--domain") == 0;
 		have_mode |= strcmp(a, "--mode") == 0;
-		rc = hunt_opt(o, a, argv[++i], &have_depth);
+		rc = hunt_opt(o, a, argv[++i], &have_depth, &have_fresh);
 		if (rc < 0)
 			return usage_err("unknown option '%s'", a);
 		if (rc > 0)
@@ -217,6 +224,8 @@ int hunt_parse(int argc, char **argv, struct hunt_opts *o)
 	    have_mode))
 		return usage_err("--depth, --width, --domain and --mode "
 		    "belong to --strategy exhaustive");
+	if (o->strategy != HUNT_GUIDED && have_fresh)
+		return usage_err("--fresh belongs to --strategy guided");
 	if (o->strategy == HUNT_EXHAUSTIVE && !have_depth)
 		return usage_err("--strategy exhaustive needs --depth D");
 	if (o->strategy == HUNT_EXHAUSTIVE && o->fork_mode &&

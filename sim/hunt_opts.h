@@ -36,6 +36,7 @@ struct hunt_opts {
 	double wall_limit;
 	struct script_limits limits;
 	int fail_on_deadlock;
+	int fresh_pct;			/* guided: % of candidates fresh seeds */
 	int quiet;			/* no progress, no summary (find-n) */
 };
 

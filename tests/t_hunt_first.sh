@@ -58,3 +58,33 @@ check "plain kmalloc_obj: both strategies find one at run 1" \
 sh bench/hunt_first.sh "$BUILD" 1 2 -p K=15 > /dev/null 2> "$TMP/err"
 check "a parameter the scenario does not read fails the bench" [ $? != 0 ]
 check "... naming it" grep -q "'K'" "$TMP/err"
+
+# --- guided --fresh P: P% of the candidates after the first seeds are
+# fresh seeds, so a guided hunt explores seeds as random does
+SMALL=tests/scenarios/hunt_small.lua
+seqs() { q "$1" "select group_concat(seed || ':' || choices, ' ') from (select seed, choices from runs order by id)"; }
+$MEMSIM hunt $SMALL --strategy guided --budget 10 --db "$TMP/g0.db" > /dev/null 2>&1
+$MEMSIM hunt $SMALL --strategy guided --fresh 0 --budget 10 --db "$TMP/g00.db" > /dev/null 2>&1
+check "--fresh 0 is the default guided hunt, run for run" \
+	[ "$(seqs "$TMP/g0.db")" = "$(seqs "$TMP/g00.db")" ]
+check "... which runs mutants after its first four seeds" \
+	[ "$(q "$TMP/g0.db" "select count(*) from runs where id > 4 and choices <> ''")" -gt 0 ]
+$MEMSIM hunt $SMALL --strategy guided --fresh 100 --budget 10 --db "$TMP/g100.db" > /dev/null 2>&1
+check "--fresh 100 runs only fresh seeds, 1..10, as random would" \
+	[ "$(q "$TMP/g100.db" "select count(*) || ' ' || sum(choices = '') || ' ' || min(seed) || ' ' || max(seed) || ' ' || count(distinct seed) from runs")" = "10 10 1 10 10" ]
+$MEMSIM hunt $SMALL --strategy guided --fresh 50 --budget 16 --db "$TMP/g50.db" > /dev/null 2>&1
+check "--fresh 50 mixes fresh seeds and mutants after the first four" \
+	[ "$(q "$TMP/g50.db" "select sum(choices = '') > 0 and sum(choices <> '') > 0 from runs where id > 4")" = 1 ]
+check "... and runs each sequence once" \
+	[ "$(q "$TMP/g50.db" "select count(*) = count(distinct seed || ':' || choices) from runs")" = 1 ]
+status() { "$@" > /dev/null 2> "$TMP/err"; echo $?; }
+check "--fresh with random: exit 2, one line" \
+	[ "$(status $MEMSIM hunt $SMALL --strategy random --fresh 50 --budget 2 --db "$TMP/x.db")" = 2 ] &&
+	[ "$(wc -l < "$TMP/err")" = 1 ] && grep -q -- '--fresh belongs to --strategy guided' "$TMP/err"
+check "--fresh 101: exit 2, one line" \
+	[ "$(status $MEMSIM hunt $SMALL --strategy guided --fresh 101 --budget 2 --db "$TMP/x.db")" = 2 ] &&
+	[ "$(wc -l < "$TMP/err")" = 1 ] && grep -q -- '--fresh 101' "$TMP/err"
+HUNT_FIRST_STRATEGIES="guided+fresh50" sh bench/hunt_first.sh "$BUILD" 1 2 -p allocator=kmalloc_obj > "$TMP/out4" 2> "$TMP/err"
+check "the bench takes guided+freshP as a strategy" \
+	grep -q '^guided+fresh50: runs to first deadlock: 1; median 1 ' "$TMP/out4"
+check "... and lists its signatures under it" grep -q '^  guided+fresh50 1: ' "$TMP/out4"
