@@ -236,7 +236,7 @@ static void fill_counters(struct result *res)
 	row->page_faults = vm_cnt.page_faults;
 	row->pages_scanned = vm_cnt.pages_scanned;
 	row->pages_freed = vm_cnt.pages_freed;
-	row->pd_blocked_seconds = vm_cnt.pd_blocked;
+	row->pd_blocked_seconds = vm_pd_blocked_seconds();
 	row->pd_pbuf_wait_seconds = vm_cnt.pd_pbuf_wait;
 	row->swap_peak_pages = swap_peak_used;
 	row->irq_alloc_failures = vm_cnt.irq_alloc_failures;

@@ -350,6 +350,30 @@ int curthread_is_pagedaemon(void)
 	return td != NULL && (td == vm_pagethread || td == vm_emergpager);
 }
 
+double vm_pd_sleep_begin(void)
+{
+	if (core_self() != vm_pagethread || vm_pagethread == NULL)
+		return -1;
+	vm_cnt.pd_sleep_open = 1;
+	vm_cnt.pd_sleep_t0 = core_now();
+	return vm_cnt.pd_sleep_t0;
+}
+
+void vm_pd_sleep_end(double t0)
+{
+	if (t0 < 0)
+		return;
+	vm_cnt.pd_sleep_open = 0;
+	vm_cnt.pd_blocked += core_now() - t0;
+}
+
+double vm_pd_blocked_seconds(void)
+{
+	if (vm_cnt.pd_sleep_open)
+		return vm_cnt.pd_blocked + (core_now() - vm_cnt.pd_sleep_t0);
+	return vm_cnt.pd_blocked;
+}
+
 /* kernel{ pf_memalloc = true }: see vm_page_daemon_class(). */
 static int vm_pf_memalloc;
 
@@ -778,7 +802,7 @@ static void vm_wait_common(double timo, const struct core_need *need)
 	if (curthread_is_pagedaemon()) {
 		if (!vm_paging_min())
 			return;
-		double t0 = core_now();
+		double t0;
 
 		vm_pageout_pages_needed = 1;
 		if (need == NULL) {
@@ -790,9 +814,9 @@ static void vm_wait_common(double timo, const struct core_need *need)
 			dflt.cache = C;
 			need = &dflt;
 		}
+		t0 = vm_pd_sleep_begin();
 		core_wait_need(&vm_chan_VMWait, NULL, timo, need);
-		if (td == vm_pagethread)
-			vm_cnt.pd_blocked += core_now() - t0;
+		vm_pd_sleep_end(t0);
 		return;
 	}
 	if (!vm_paging_min_nice(td->nice + 1))

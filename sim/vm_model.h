@@ -156,6 +156,8 @@ struct vm_counters {
 	int64_t oom_kills;
 	double pd_blocked;		/* daemon asleep waiting for memory */
 	double pd_pbuf_wait;		/* daemon asleep on swap pbufs */
+	int pd_sleep_open;		/* the daemon is in such a sleep now */
+	double pd_sleep_t0;		/* since then */
 };
 extern struct vm_counters vm_cnt;
 extern struct vm_page *vm_page_array;
@@ -240,6 +242,17 @@ void vm_wait_pfault(void);
  * requests, the daemon's vm_wait(), async swap writes.
  */
 int curthread_is_pagedaemon(void);
+
+/*
+ * The page daemon's sleeps waiting for memory, wherever it sleeps (vm_wait,
+ * an allocator's own wait).  begin returns the time it fell asleep, or -1
+ * when the caller is not vm_pagethread; end adds the sleep to pd_blocked.
+ * vm_pd_blocked_seconds() counts a sleep still open as lasting until now, so
+ * a daemon deadlocked asleep shows its whole wait, not nothing.
+ */
+double vm_pd_sleep_begin(void);
+void vm_pd_sleep_end(double t0);
+double vm_pd_blocked_seconds(void);
 /*
  * The class a request of the current thread is admitted at: the page
  * daemon's gets SYSTEM added (TDF_SYSTHREAD, vm_page.c:2583), and with

@@ -179,14 +179,13 @@ static alloc_obj_t mempool_alloc(struct alloc_zone *z, int flags)
 		if (!may_sleep(flags))
 			break;
 		mp->sleeps++;
-		t0 = core_now();
+		t0 = vm_pd_sleep_begin();
 		/* woken by mempool_free(), or the 5 s io_schedule_timeout */
 		woken = core_wait_need(&mp->wait, "mempool", MEMPOOL_TIMEOUT,
 		    &z->need) == 0;
 		if (!woken)
 			mp->timeouts++;
-		if (curthread_is_pagedaemon())
-			vm_cnt.pd_blocked += core_now() - t0;
+		vm_pd_sleep_end(t0);
 	}
 	sync_stats(z);
 	return obj;

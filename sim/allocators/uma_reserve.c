@@ -75,13 +75,6 @@ struct keg {
 	struct core_chan zonelimit;	/* uz_sleepers */
 };
 
-/* The page daemon slept since t0 waiting for memory: its blocked time. */
-static void daemon_blocked(double t0)
-{
-	if (curthread_is_pagedaemon())
-		vm_cnt.pd_blocked += core_now() - t0;
-}
-
 static void sync_level(struct alloc_zone *z)
 {
 	const struct keg *k = z->priv;
@@ -235,11 +228,11 @@ static void zalloc_waitok(struct alloc_zone *z)
 
 	for (;;) {
 		while (k->items >= k->max_items) {
-			t0 = core_now();
+			t0 = vm_pd_sleep_begin();
 			core_wait(&k->zonelimit, -1, 1, "uma %s: an item freed "
 			    "below uz_max_items %lld (zonelimit)", z->name,
 			    (long long)k->max_items);
-			daemon_blocked(t0);
+			vm_pd_sleep_end(t0);
 		}
 		if (k->uk_free > k->uk_reserve ||
 		    keg_alloc_slab(z, slab_class(0)) == 0)
@@ -304,9 +297,9 @@ static void swap_pager_loop(struct alloc_zone *z)
 			}
 			oom_swapz(k);
 			k->swzonxb++;
-			t0 = core_now();
+			t0 = vm_pd_sleep_begin();
 			core_sleep(SWZONXB_PAUSE);
-			daemon_blocked(t0);
+			vm_pd_sleep_end(t0);
 		} else {
 			k->zwaits++;			/* uma_zwait() */
 			zalloc_waitok(z);
