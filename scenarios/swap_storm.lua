@@ -6,8 +6,12 @@ scenario { name = "swap_storm", duration = "300s", watchdog = "10s",
            sample_every = "100ms" }
 machine  { ram = "256M", ncpus = 2, swap = "1G", swap_write_bw = "100M",
            swap_read_bw = "200M", swap_latency = "2ms" }
-kernel   { swapmeta = { allocator = param("allocator", "zalloc"),
-                        reserve = param("N", 3) } }
+local allocator = param("allocator", "zalloc")
+local swapmeta = { allocator = allocator }
+if allocator ~= "zalloc" and allocator ~= "kmalloc_obj" then
+  swapmeta.reserve = param("N", 3)	-- in the policy's own unit
+end
+kernel   { swapmeta = swapmeta }
 
 process { name = "hog", count = 3, start = "0s", run = function(p)
   local r = p:mmap("128M")

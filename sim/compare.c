@@ -556,13 +556,31 @@ static void rate_cell(char *buf, size_t len, int64_t k, int64_t n)
 		    lo, hi);
 }
 
+/*
+ * A policy as its heading names it: its allocator, then its options as
+ * given ("uma_reserve:prealloc=false"), so two entries of one allocator
+ * are told apart.
+ */
+static const char *policy_label(const struct policy *p, char *buf, size_t len)
+{
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(buf, len, "%s", p->ops->name);
+	for (i = 0; i < p->nopts && used < len; i++)
+		if (strcmp(p->opts[i].name, EPAGER_PARAM) != 0) /* said apart */
+			used += (size_t)snprintf(buf + used, len - used,
+			    ":%s=%s", p->opts[i].name, p->opts[i].value);
+	return buf;
+}
+
 static void print_policy(const struct cmp *c, const struct policy *p,
     const struct point *pts, int npts)
 {
-	char dl[32], pn[32], lowest[32];
+	char dl[32], pn[32], lowest[32], label[256];
 	int i, best = -1;
 
-	printf("\n%s", p->ops->name);
+	printf("\n%s", policy_label(p, label, sizeof(label)));
 	if (p->epager != NULL)
 		printf(", emergency pager %s", p->epager);
 	if (unit_of(p->ops) != NULL)
@@ -661,11 +679,12 @@ static int plot(const struct cmp *c, const char *scenario,
 	}
 	fprintf(f, "EOD\nnames = ");
 	{
-		char names[1024];
+		char names[1024], label[256];
 		size_t used = 0;
 		for (i = 0; i < c->npol && used < sizeof(names); i++)
 			used += (size_t)snprintf(names + used, sizeof(names) -
-			    used, "%s%s%s%s", i ? " " : "", c->pol[i].ops->name,
+			    used, "%s%s%s%s", i ? " " : "",
+			    policy_label(&c->pol[i], label, sizeof(label)),
 			    c->pol[i].epager ? "/epager-" : "",
 			    c->pol[i].epager ? c->pol[i].epager : "");
 		gp_str(f, names);

@@ -251,13 +251,48 @@ static void check_allocator(lua_State *L, int line, const char *name)
 	    known);
 }
 
+/* The allocator's zone options: one it does not read is an error. */
+static const char *const zone_option_keys[] = {
+	"reserve", "refill", "exclusive", "prealloc", NULL,
+};
+
+static void check_zone_options(const struct script_tbl *t, const char *what,
+    const char *allocator)
+{
+	const struct alloc_ops *ops = alloc_lookup(allocator);
+	const char *const *k, *const *o;
+	char known[128] = "";
+	size_t used = 0;
+
+	for (k = zone_option_keys; *k != NULL; k++) {
+		if (!script_field(t, *k))
+			continue;
+		lua_pop(t->L, 1);
+		for (o = ops->options; o != NULL && *o != NULL; o++)
+			if (strcmp(*o, *k) == 0)
+				break;
+		if (o != NULL && *o != NULL)
+			continue;
+		for (o = ops->options; o != NULL && *o != NULL &&
+		    used < sizeof(known); o++)
+			used += (size_t)snprintf(known + used,
+			    sizeof(known) - used, "%s%s", used ? ", " : "", *o);
+		script_raisef(t->L, t->line, "%s: allocator '%s' takes no "
+		    "option '%s' (its options: %s)", what, allocator, *k,
+		    used ? known : "none");
+	}
+}
+
 /* Options every zone has: which allocator, and its reserve. */
-static void read_zone_alloc(const struct script_tbl *t, struct zone_cfg *z)
+static void read_zone_alloc(const struct script_tbl *t, struct zone_cfg *z,
+    const char *what)
 {
 	char refill[CFG_NAME_LEN];
+	int prealloc;
 
 	if (script_opt_name(t, "allocator", z->allocator, sizeof(z->allocator)))
 		check_allocator(t->L, t->line, z->allocator);
+	check_zone_options(t, what, z->allocator);
 	script_opt_long(t, "reserve", 0, LUA_MAXINTEGER, &z->reserve);
 	if (script_opt_name(t, "refill", refill, sizeof(refill))) {
 		if (strcmp(refill, "intnowait") == 0)
@@ -269,15 +304,18 @@ static void read_zone_alloc(const struct script_tbl *t, struct zone_cfg *z)
 			    "'intnowait' or 'nowait', got '%s'", refill);
 	}
 	script_opt_bool(t, "exclusive", &z->exclusive);
+	prealloc = !z->no_prealloc;	/* uma_reserve: uma_prealloc() */
+	script_opt_bool(t, "prealloc", &prealloc);
+	z->no_prealloc = !prealloc;
 }
 
 static const char *const swapmeta_keys[] = {
-	"allocator", "reserve", "refill", "exclusive", NULL,
+	"allocator", "reserve", "refill", "exclusive", "prealloc", NULL,
 };
 
 static const char *const zone_keys[] = {
 	"name", "allocator", "size", "rate", "hold", "count", "reserve",
-	"refill", "exclusive", NULL,
+	"refill", "exclusive", "prealloc", NULL,
 };
 
 static void zone_defaults(struct zone_cfg *z)
@@ -312,7 +350,7 @@ static void read_zone(lua_State *L, int line, struct config *cfg, int i)
 		if (strcmp(cfg->zones[j].name, z->name) == 0)
 			script_raisef(L, line, "duplicate zone name '%s'",
 			    z->name);
-	read_zone_alloc(&t, z);
+	read_zone_alloc(&t, z, what);
 	script_opt_size(&t, "size", &z->objsize);
 	if (z->objsize == 0 && kload_zone_kernel_size(z->name) == 0)
 		script_raisef(L, line, "%s '%s' needs a size (known kernel "
@@ -374,7 +412,7 @@ static int l_kernel(lua_State *L)
 			    "got %s", luaL_typename(L, -1));
 		script_check_known(L, -1, line, swapmeta_keys, "swapmeta");
 		t = (struct script_tbl){ L, lua_absindex(L, -1), line };
-		read_zone_alloc(&t, &s->cfg->swapmeta);
+		read_zone_alloc(&t, &s->cfg->swapmeta, "swapmeta");
 	}
 	lua_pop(L, 1);
 	if (lua_getfield(L, 1, "zones") != LUA_TNIL)

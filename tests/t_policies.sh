@@ -42,3 +42,20 @@ check "mempool N = 3: every seed stops paging out after the same 12,736 page-out
 	[ "$(at mempool 3 pageouts)" = "12736 12736 12736 " ]
 check "mempool N = 3: ... a deadlock the verdict proves, with the pool empty" \
 	[ "$(q "$DB" "select count(*) from runs where allocator='mempool' and params like '%\"N\":\"3\"%' and outcome = 'deadlock' and deadlock_kind = 'proven' and reserve_min_level = 0")" = 3 ]
+
+# uma_reserve's prealloc option reaches the zone through the scenario, and
+# compare names each entry by its options so the two stay apart.
+DB2=$TMP/pre.db
+$MEMSIM compare $S --policies uma_reserve,uma_reserve:prealloc=false \
+	--reserve 3 --seeds 2 -j 2 --db "$DB2" > "$TMP/pre" 2> "$TMP/prerr"
+check "compare uma_reserve with and without prealloc exits 0" [ $? = 0 ]
+check "... two headings, the second named by its option" \
+	[ "$(grep -c '^uma_reserve' "$TMP/pre")-$(grep -c '^uma_reserve:prealloc=false ' "$TMP/pre")" = 2-1 ]
+pinned() {	# heading
+	awk -v h="$1" '$1 == h { inside = 1; next }
+	inside && $1 == 3 { print $2; exit }' "$TMP/pre"
+}
+check "... uma_prealloc pins one page at idle; prealloc = false pins none" \
+	[ "$(pinned uma_reserve)-$(pinned uma_reserve:prealloc=false)" = 1-0 ]
+check "... and the runs differ by more than their parameters" \
+	[ "$(q "$DB2" "select count(distinct digest) from runs where seed = 1")" = 2 ]

@@ -133,7 +133,9 @@ static void test_good_scenario(void)
 	/* the last registered allocator: not a default, if there are two */
 	for (alloc = *names; *names != NULL; names++)
 		alloc = *names;
-	snprintf(text, sizeof(text), GOOD_SCENARIO, alloc, alloc);
+	/* swapmeta's options are reserve_kmalloc_obj's */
+	snprintf(text, sizeof(text), GOOD_SCENARIO, "reserve_kmalloc_obj",
+	    alloc);
 	s = load_with(text, p, 3, 99, &limits);
 	CHECK(s != NULL, "good scenario loads");
 	if (s == NULL) {
@@ -167,7 +169,7 @@ static void test_good_scenario(void)
 	    strcmp(cfg.tunables[1].name, "v_free_min") == 0 &&
 	    cfg.tunables[1].value == 500, "tunables, sorted by name");
 	CHECK(strcmp(cfg.swapmeta.name, "SWAPMETA") == 0 &&
-	    strcmp(cfg.swapmeta.allocator, alloc) == 0 &&
+	    strcmp(cfg.swapmeta.allocator, "reserve_kmalloc_obj") == 0 &&
 	    cfg.swapmeta.reserve == 5 && cfg.swapmeta.refill_intnowait == 0 &&
 	    cfg.swapmeta.exclusive == 0, "swapmeta");
 	CHECK(cfg.nzones == 2 && strcmp(cfg.zones[0].name, "VNODE") == 0 &&
@@ -241,7 +243,14 @@ static void test_defaults(void)
 	    cfg.nparams == 0 && cfg.nprocs == 1, "nothing else");
 	CHECK(cfg.emergency_pager == 1, "the emergency pager runs by default, "
 	    "as DragonFly starts it unconditionally");
+	CHECK(cfg.swapmeta.no_prealloc == 0, "uma_prealloc() by default");
 	script_destroy(s);
+	s = load("kernel { swapmeta = { allocator = 'uma_reserve',"
+	    " prealloc = false } }\n" PROC);
+	CHECK(s != NULL && cfg.swapmeta.no_prealloc == 1,
+	    "uma_reserve's prealloc = false reaches the zone");
+	if (s != NULL)
+		script_destroy(s);
 }
 
 static void test_syntax_and_runtime(void)
@@ -279,6 +288,18 @@ static void test_unknown_options(void)
 	    ":1: unknown option 'swap' in kernel"), "unknown in kernel");
 	CHECK(fails_with("kernel { swapmeta = { reserv = 3 } }\n",
 	    ":1: unknown option 'reserv' in swapmeta"), "unknown in swapmeta");
+	CHECK(fails_with("kernel { swapmeta = { allocator = 'kmalloc_obj',"
+	    " prealloc = false } }\n", ":1: swapmeta: allocator "
+	    "'kmalloc_obj' takes no option 'prealloc' (its options: none)"),
+	    "an option its allocator does not read");
+	CHECK(fails_with("kernel { swapmeta = { allocator = 'mempool',"
+	    " refill = 'nowait' } }\n", ":1: swapmeta: allocator 'mempool'"
+	    " takes no option 'refill' (its options: reserve)"),
+	    "... naming the options it does read");
+	CHECK(fails_with("kernel { zones = { { name = 'A', size = 64,"
+	    " exclusive = true } } }\n", ":1: zones[1]: allocator "
+	    "'kmalloc_obj' takes no option 'exclusive' (its options: none)"),
+	    "... in a zone too");
 	CHECK(fails_with("kernel { zones = { { name = 'A', size = 64 },"
 	    " { name = 'B', sise = 1 } } }\n",
 	    ":1: unknown option 'sise' in zones[2]"), "unknown in a zone");
@@ -339,9 +360,11 @@ static void test_wrong_types_and_units(void)
 	CHECK(fails_with("kernel { emergency_pager = 'no' }\n",
 	    ":1: emergency_pager: expected a boolean, got string"),
 	    "emergency_pager not a boolean");
-	CHECK(fails_with("kernel { swapmeta = { exclusive = 1 } }\n",
+	CHECK(fails_with("kernel { swapmeta = { allocator ="
+	    " 'reserve_kmalloc_obj', exclusive = 1 } }\n",
 	    ":1: exclusive: expected a boolean, got number"), "booleans");
-	CHECK(fails_with("kernel { swapmeta = { refill = 'wait' } }\n",
+	CHECK(fails_with("kernel { swapmeta = { allocator ="
+	    " 'reserve_kmalloc_obj', refill = 'wait' } }\n",
 	    ":1: refill: expected 'intnowait' or 'nowait', got 'wait'"),
 	    "refill names");
 	CHECK(fails_with("machine { ram = 1.5 }\n",
@@ -389,10 +412,12 @@ static void test_semantic_errors(void)
 	    known);
 	CHECK(fails_with("kernel { zones = { { name = 'V', allocator = 'x' }"
 	    " } }\n", tail), "unknown zone allocator");
-	CHECK(fails_with("kernel { swapmeta = { reserve = -1 } }\n",
+	CHECK(fails_with("kernel { swapmeta = { allocator = 'mempool',"
+	    " reserve = -1 } }\n",
 	    ":1: reserve: expected a non-negative integer, got -1"),
 	    "negative reserve");
-	CHECK(fails_with("kernel { swapmeta = { reserve = 1.5 } }\n",
+	CHECK(fails_with("kernel { swapmeta = { allocator = 'mempool',"
+	    " reserve = 1.5 } }\n",
 	    ":1: reserve: expected a non-negative integer, got 1.5"),
 	    "fractional reserve");
 	CHECK(fails_with("process { name = 'hog', run = function() end }\n"
