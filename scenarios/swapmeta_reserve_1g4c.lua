@@ -12,10 +12,15 @@
 -- device (one disk of the same speed), the duration and the watchdog.
 -- The free-page thresholds are the kernel's own for 1 GiB
 -- (vm_pageout_free_page_calc, docs/model.md), not the reference's x8.
+--
+-- Two of those choices are parameters, to vary one at a time
+-- (docs/findings.md 9): -p ncpus=2 (the reference's CPU count on this
+-- RAM) and -p rx_rate=16000/s (the rx load scaled with RAM too).
 scenario { name = "swapmeta_reserve_1g4c", duration = "30s", watchdog = "5s",
            warmup = param("warmup", "0s"), sample_every = "100ms" }
-machine  { ram = "1G", ncpus = 4, swap = "8G", swap_write_bw = "100M",
-           swap_read_bw = "200M", swap_latency = "2ms" }
+machine  { ram = "1G", ncpus = param("ncpus", 4), swap = "8G",
+           swap_write_bw = "100M", swap_read_bw = "200M",
+           swap_latency = "2ms" }
 sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
            N = "0..8", seeds = "1..20" }
 
@@ -46,6 +51,7 @@ process { name = "db", count = 6, run = function(p)
   p:munmap(r)
 end }
 
-interrupt_load { name = "rx", rate = "2000/s", clusters = 8, hold = "40ms" }
+interrupt_load { name = "rx", rate = param("rx_rate", "2000/s"), clusters = 8,
+                 hold = "40ms" }
 interrupt_load { name = "sock", rate = "1500/s", clusters = 2, hold = "5ms",
                  consumer = "db", sockbuf = "256K" }

@@ -105,12 +105,15 @@ for bad in 'stall=1h' 'stall=0' 'stall='; do
 done
 
 # --- every row carries its identity ---------------------------------------
-$MEMSIM run $S --db "$TMP/w.db" --seed 9 --wall-limit 5ms > "$TMP/out" 2>&1
+# swap_storm takes a second or more of wall time on any machine; tiny
+# may finish inside a few milliseconds on a fast one.
+$MEMSIM run scenarios/swap_storm.lua --db "$TMP/w.db" --seed 9 \
+	--wall-limit 50ms > "$TMP/out" 2>&1
 rc=$?
-check "a run stopped by --wall-limit 5ms: exit 2, an error row" \
+check "a run stopped by --wall-limit 50ms: exit 2, an error row" \
 	eval '[ "$rc" = 2 ] && [ "$(q "$TMP/w.db" "select outcome from runs")" = error ]'
 check "... which names its scenario, allocator, params and seed" \
-	eval '[ "$(q "$TMP/w.db" "select scenario || '\''|'\'' || allocator || '\''|'\'' || params || '\''|'\'' || seed || '\''|'\'' || length(scenario_sha256) from runs")" = '\''tiny|zalloc|{"mode":"a"}|9|64'\'' ]'
+	eval '[ "$(q "$TMP/w.db" "select scenario || '\''|'\'' || allocator || '\''|'\'' || params || '\''|'\'' || seed || '\''|'\'' || length(scenario_sha256) from runs")" = '\''swap_storm|zalloc|{"allocator":"zalloc"}|9|64'\'' ]'
 
 # --- sweep{} keys ----------------------------------------------------------
 for key in 'sedes = "1..5"' 'jobs = 2'; do
