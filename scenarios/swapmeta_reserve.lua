@@ -54,7 +54,10 @@ if allocator == "reserve_kmalloc_obj" then
 elseif allocator == "uma_reserve" then
   swapmeta.reserve = param("N", 3)
   swapmeta.prealloc = param("prealloc", true)	-- uma_prealloc() at boot
-elseif allocator == "mempool" or allocator == "pool_lowat" then
+elseif allocator == "mempool" then
+  swapmeta.reserve = param("N", 3)
+  swapmeta.retry = param("retry", "nowait")	-- the full-mask retry
+elseif allocator == "pool_lowat" then
   swapmeta.reserve = param("N", 3)
 end
 -- DragonFly starts its emergency pager always; -p emergency_pager=false

@@ -50,6 +50,7 @@ struct zone_cfg {
 	int refill_intnowait;		/* reserve top-up may dip to F > 0 */
 	int exclusive;			/* only the swap pager takes reserve */
 	int no_prealloc;		/* uma_reserve: no uma_prealloc() */
+	int retry_waitok;		/* mempool: full-mask retry M_WAITOK */
 	uint64_t objsize;		/* bytes; 0: the zone's kernel size */
 	/* other kernel zones: a consumer load */
 	double load_rate;		/* allocations per second */

@@ -253,7 +253,7 @@ static void check_allocator(lua_State *L, int line, const char *name)
 
 /* The allocator's zone options: one it does not read is an error. */
 static const char *const zone_option_keys[] = {
-	"reserve", "refill", "exclusive", "prealloc", NULL,
+	"reserve", "refill", "exclusive", "prealloc", "retry", NULL,
 };
 
 static void check_zone_options(const struct script_tbl *t, const char *what,
@@ -287,7 +287,7 @@ static void check_zone_options(const struct script_tbl *t, const char *what,
 static void read_zone_alloc(const struct script_tbl *t, struct zone_cfg *z,
     const char *what)
 {
-	char refill[CFG_NAME_LEN];
+	char refill[CFG_NAME_LEN], retry[CFG_NAME_LEN];
 	int prealloc;
 
 	if (script_opt_name(t, "allocator", z->allocator, sizeof(z->allocator)))
@@ -304,18 +304,28 @@ static void read_zone_alloc(const struct script_tbl *t, struct zone_cfg *z,
 			    "'intnowait' or 'nowait', got '%s'", refill);
 	}
 	script_opt_bool(t, "exclusive", &z->exclusive);
+	if (script_opt_name(t, "retry", retry, sizeof(retry))) {
+		if (strcmp(retry, "nowait") == 0)	/* mempool */
+			z->retry_waitok = 0;
+		else if (strcmp(retry, "waitok") == 0)
+			z->retry_waitok = 1;
+		else
+			script_raisef(t->L, t->line, "retry: expected "
+			    "'nowait' or 'waitok', got '%s'", retry);
+	}
 	prealloc = !z->no_prealloc;	/* uma_reserve: uma_prealloc() */
 	script_opt_bool(t, "prealloc", &prealloc);
 	z->no_prealloc = !prealloc;
 }
 
 static const char *const swapmeta_keys[] = {
-	"allocator", "reserve", "refill", "exclusive", "prealloc", NULL,
+	"allocator", "reserve", "refill", "exclusive", "prealloc", "retry",
+	NULL,
 };
 
 static const char *const zone_keys[] = {
 	"name", "allocator", "size", "rate", "hold", "count", "reserve",
-	"refill", "exclusive", "prealloc", NULL,
+	"refill", "exclusive", "prealloc", "retry", NULL,
 };
 
 static void zone_defaults(struct zone_cfg *z)

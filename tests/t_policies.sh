@@ -59,3 +59,22 @@ check "... uma_prealloc pins one page at idle; prealloc = false pins none" \
 	[ "$(pinned uma_reserve)-$(pinned uma_reserve:prealloc=false)" = 1-0 ]
 check "... and the runs differ by more than their parameters" \
 	[ "$(q "$DB2" "select count(distinct digest) from runs where seed = 1")" = 2 ]
+
+# mempool's deadlock rests on its full-mask retry: as an M_WAITOK
+# kmalloc_obj allocation (retry = "waitok", a what-if) the pool's
+# elements cover the boot-time page-out and later slabs come from
+# recycled cache pages (docs/findings.md 9).
+DB3=$TMP/retry.db
+for r in nowait waitok; do
+	$MEMSIM run $S -p allocator=mempool -p N=3 -p retry=$r --seed 1 \
+		--db "$DB3" > /dev/null 2>&1
+done
+rt() {	# retry column
+	q "$DB3" "select $2 from runs where json_extract(params, '\$.retry') = '$1'"
+}
+check "mempool N = 3 seed 1: retry = nowait deadlocks, retry = waitok survives" \
+	[ "$(rt nowait outcome)-$(rt waitok outcome)" = deadlock-survived ]
+check "... the waitok run paging on to the end (over 60,000 page-outs)" \
+	[ "$(rt waitok 'pageouts > 60000')" = 1 ]
+check "... its full-mask retries counted" \
+	[ "$(q "$DB3" "select value > 0 from counters join runs on runs.id = run_id where name = 'mempool_waitok_retries' and json_extract(params, '\$.retry') = 'waitok'")" = 1 ]

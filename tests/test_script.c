@@ -251,6 +251,12 @@ static void test_defaults(void)
 	    "uma_reserve's prealloc = false reaches the zone");
 	if (s != NULL)
 		script_destroy(s);
+	s = load("kernel { swapmeta = { allocator = 'mempool',"
+	    " retry = 'waitok' } }\n" PROC);
+	CHECK(s != NULL && cfg.swapmeta.retry_waitok == 1,
+	    "mempool's retry = 'waitok' reaches the zone");
+	if (s != NULL)
+		script_destroy(s);
 }
 
 static void test_syntax_and_runtime(void)
@@ -294,8 +300,12 @@ static void test_unknown_options(void)
 	    "an option its allocator does not read");
 	CHECK(fails_with("kernel { swapmeta = { allocator = 'mempool',"
 	    " refill = 'nowait' } }\n", ":1: swapmeta: allocator 'mempool'"
-	    " takes no option 'refill' (its options: reserve)"),
+	    " takes no option 'refill' (its options: reserve, retry)"),
 	    "... naming the options it does read");
+	CHECK(fails_with("kernel { swapmeta = { allocator = 'mempool',"
+	    " retry = 'again' } }\n",
+	    ":1: retry: expected 'nowait' or 'waitok', got 'again'"),
+	    "mempool's retry names");
 	CHECK(fails_with("kernel { zones = { { name = 'A', size = 64,"
 	    " exclusive = true } } }\n", ":1: zones[1]: allocator "
 	    "'kmalloc_obj' takes no option 'exclusive' (its options: none)"),

@@ -24,7 +24,12 @@
  *  3. the backing allocator again with the full mask.  memsim has no
  *     direct reclaim, and __GFP_NORETRY would stop it after one round
  *     anyway (the page daemon, PF_MEMALLOC, never reclaims directly), so
- *     this is attempt 1 once more;
+ *     this is attempt 1 once more.  The zone option retry = "waitok"
+ *     (a what-if, not Linux) makes it what the full mask would be in
+ *     DragonFly's terms instead, for a caller that may sleep: an
+ *     M_WAITOK kmalloc_obj allocation, whose slab pages are NORMAL (the
+ *     cache pages may be recycled, as direct reclaim would free clean
+ *     page cache) and which sleeps in vm_wait until it has them;
  *  4. a caller that may not sleep gets NULL; the others sleep on the
  *     pool's wait queue, io_schedule_timeout(5 * HZ), woken early by
  *     mempool_free() adding an element, and start again at 1.
@@ -59,7 +64,7 @@ struct mempool {
 	long min_nr, curr_nr;
 	alloc_obj_t *elements;
 	struct core_chan wait;		/* pool->wait */
-	int64_t pool_takes, refills, sleeps, timeouts;
+	int64_t pool_takes, refills, sleeps, timeouts, waitok_retries;
 };
 
 /* What the backing zone did shows as the mempool zone's own. */
@@ -173,6 +178,13 @@ static alloc_obj_t mempool_alloc(struct alloc_zone *z, int flags)
 		}
 		if (!full_mask) {	/* retry at once with gfp_mask */
 			full_mask = 1;
+			if (z->cfg.retry_waitok && may_sleep(flags)) {
+				obj = kmo_alloc(&mp->backing, M_WAITOK,
+				    KMO_MAY_TAKE_RESERVED, NULL);
+				mp->backing.stats.inuse++;
+				mp->waitok_retries++;
+				break;
+			}
 			continue;
 		}
 		backing_need(z);
@@ -258,9 +270,10 @@ static void mempool_counters(const struct alloc_zone *z,
 	emit(ctx, "mempool_refills", mp->refills);
 	emit(ctx, "mempool_sleeps", mp->sleeps);
 	emit(ctx, "mempool_timeouts", mp->timeouts);
+	emit(ctx, "mempool_waitok_retries", mp->waitok_retries);
 }
 
-static const char *const mempool_options[] = { "reserve", NULL };
+static const char *const mempool_options[] = { "reserve", "retry", NULL };
 
 const struct alloc_ops mempool_ops = {
 	.name = "mempool",
