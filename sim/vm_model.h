@@ -253,6 +253,7 @@ int curthread_is_pagedaemon(void);
 double vm_pd_sleep_begin(void);
 void vm_pd_sleep_end(double t0);
 double vm_pd_blocked_seconds(void);
+
 /*
  * The class a request of the current thread is admitted at: the page
  * daemon's gets SYSTEM added (TDF_SYSTHREAD, vm_page.c:2583), and with
