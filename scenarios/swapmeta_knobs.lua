@@ -18,6 +18,9 @@
 --   -p late=64M            a "batch" process starts 1 s after the warmup
 --                          and writes that much fresh anonymous memory,
 --                          so SWAPMETA needs new slabs after boot
+--   -p pf_memalloc=true    Linux's rule: the page daemon's page requests
+--                          ignore the free-page floors (docs/model.md)
+--   -p emergency_pager=false  DragonFly's second pageout thread off
 -- The defaults are the reference scenario's.
 scenario { name = "swapmeta_knobs", duration = "30s",
            watchdog = param("watchdog", "5s"), warmup = param("warmup", "0s"),
@@ -41,7 +44,9 @@ if param("kzones", "none") == "vfs" then
   zones = { { name = "M_VNODE", rate = "2000/s", hold = "2s" },
             { name = "M_VFSCACHE", rate = "4000/s", hold = "5s" } }
 end
-kernel   { boot = param("boot", "warm"), swapmeta = swapmeta, zones = zones }
+kernel   { boot = param("boot", "warm"), swapmeta = swapmeta, zones = zones,
+           pf_memalloc = param("pf_memalloc", false),
+           emergency_pager = param("emergency_pager", true) }
 
 local dbw = tonumber(param("db_write", "0.7"))
 local rss = param("rss", "0")

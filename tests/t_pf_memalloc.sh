@@ -31,3 +31,15 @@ $MEMSIM run "$TMP/bad.lua" --db "$DB" > "$TMP/out" 2> "$TMP/err"
 check "pf_memalloc = 1 is exit 2" [ $? = 2 ]
 check "... one line naming file, line and option" \
 	sh -c "grep -q 'bad.lua:2: pf_memalloc: expected a boolean' '$TMP/err' && [ \$(wc -l < '$TMP/err') = 1 ]"
+
+# On the reference workload (swapmeta_knobs.lua at its defaults is the
+# reference), seeds 1-2, with and without the emergency pager.
+K=scenarios/swapmeta_knobs.lua
+$MEMSIM sweep $K -p allocator=kmalloc_obj -p pf_memalloc=false,true \
+	-p emergency_pager=true,false --seeds 1..2 -j 2 --db "$TMP/k.db" \
+	> /dev/null 2>&1
+kq() { q "$TMP/k.db" "select group_concat(outcome, ' ') from runs where json_extract(params, '\$.pf_memalloc') = '$1'"; }
+check "reference: kmalloc_obj deadlocks without pf_memalloc, pager on or off" \
+	[ "$(kq false)" = "deadlock deadlock deadlock deadlock" ]
+check "... and survives with it, pager on or off" \
+	[ "$(kq true)" = "survived survived survived survived" ]
