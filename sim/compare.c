@@ -3,8 +3,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "compare.h"
+#include "compare_opts.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,42 +21,7 @@
 #include "simrun.h"
 #include "store.h"
 #include "sweep.h"
-#include "units.h"
 #include "xmalloc.h"
-
-#define EXIT_USAGE	2
-#define EXIT_ENV	1
-
-#define MAX_POLICIES	16
-#define MAX_OPTS	8
-#define ALLOC_PARAM	"allocator"
-#define N_PARAM		"N"
-#define DEFAULT_RESERVE	"0..8"
-#define EPAGER_PARAM	"emergency_pager"
-
-struct policy {
-	const struct alloc_ops *ops;
-	struct param opts[MAX_OPTS];	/* its zone options, as -p */
-	int nopts;
-	char reserve[CFG_SWEEP_LEN];	/* its N list; "" none */
-	const char *epager;		/* "on", "off"; NULL: the scenario's */
-};
-
-struct cmp {
-	const char *path, *db, *plot_dir;
-	struct policy pol[MAX_POLICIES];
-	int npol;
-	struct param params[CFG_MAX_PARAMS];	/* -p, for every policy */
-	int nparams;
-	char seeds[CFG_SWEEP_LEN];
-	uint64_t nseeds;
-	char sha256[65];		/* of the scenario, as runs store it */
-	const char *reserve;		/* --reserve */
-	const char *epager;		/* --emergency-pager on|off|both */
-	int jobs;
-	double wall_limit;
-	struct script_limits limits;
-};
 
 /* What the runs at one point of the grid (a policy, a reserve) show. */
 struct point {
@@ -67,288 +32,6 @@ struct point {
 	int64_t pinned;			/* SWAPMETA pages at t = 0, max */
 	int64_t lowest;			/* reserve level; -1 none */
 };
-
-/* ---------------------------------------------------------------------
- * Arguments.
- */
-
-static const char *unit_of(const struct alloc_ops *ops)
-{
-	return ops->reserve_unit;
-}
-
-static int takes_option(const struct alloc_ops *ops, const char *key)
-{
-	int i;
-
-	for (i = 0; ops->options != NULL && ops->options[i] != NULL; i++)
-		if (strcmp(ops->options[i], key) == 0)
-			return 1;
-	return 0;
-}
-
-static void known_list(char *buf, size_t len)
-{
-	const char *const *n = alloc_names();
-	size_t used = 0;
-
-	buf[0] = 0;
-	for (; *n != NULL && used < len; n++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used ? ", " : "", *n);
-}
-
-static void options_list(const struct alloc_ops *ops, char *buf, size_t len)
-{
-	size_t used = 0;
-	int i;
-
-	snprintf(buf, len, "none");
-	for (i = 0; ops->options != NULL && ops->options[i] != NULL &&
-	    used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used ? ", " : "", ops->options[i]);
-}
-
-/*
- * A reserve list with an optional unit ("0..8", "0..64items"), for
- * policy p: the list without the unit into out.  0, or the exit status.
- */
-static int reserve_list(const char *what, const char *text,
-    const struct policy *p, char *out, size_t len)
-{
-	size_t n = strlen(text), k = n;
-	char (*vals)[CFG_NAME_LEN];
-	char err[256];
-	int nv;
-
-	while (k > 0 && isalpha((unsigned char)text[k - 1]))
-		k--;
-	if (k < n && strcmp(text + k, unit_of(p->ops)) != 0)
-		return cli_die(EXIT_USAGE, "compare: %s: a reserve in %s, but "
-		    "%s's reserve is counted in %s", what, text + k,
-		    p->ops->name, unit_of(p->ops));
-	if (k == 0 || k >= len)
-		return cli_die(EXIT_USAGE, "compare: %s: expected a list of "
-		    "reserve sizes such as 0..8", what);
-	memcpy(out, text, k);
-	out[k] = 0;
-	nv = sweep_values(what, out, &vals, err, sizeof(err));
-	if (nv < 0)
-		return cli_die(EXIT_USAGE, "compare: %s", err);
-	free(vals);
-	return 0;
-}
-
-/* One "name[:key=value...]" of --policies; 0, or the exit status. */
-static int parse_policy(struct cmp *c, char *item)
-{
-	struct policy *p;
-	char *colon = strchr(item, ':'), *opt, known[512];
-
-	if (colon != NULL)
-		*colon = 0;
-	if (c->npol == MAX_POLICIES)
-		return cli_die(EXIT_USAGE, "compare: at most %d policies",
-		    MAX_POLICIES);
-	p = &c->pol[c->npol];
-	memset(p, 0, sizeof(*p));
-	if ((p->ops = alloc_lookup(item)) == NULL) {
-		known_list(known, sizeof(known));
-		return cli_die(EXIT_USAGE, "compare: --policies: unknown policy "
-		    "'%s' (known: %s)", item, known);
-	}
-	for (opt = colon ? colon + 1 : NULL; opt != NULL; ) {
-		char *next = strchr(opt, ':'), *eq, what[160];
-
-		if (next != NULL)
-			*next++ = 0;
-		eq = strchr(opt, '=');
-		if (eq == NULL || eq == opt || eq[1] == 0)
-			return cli_die(EXIT_USAGE, "compare: --policies: %s:%s: "
-			    "expected option=value", item, opt);
-		*eq = 0;
-		if (!takes_option(p->ops, opt)) {
-			options_list(p->ops, known, sizeof(known));
-			return cli_die(EXIT_USAGE, "compare: --policies: %s takes "
-			    "no option '%s' (its options: %s)", item, opt,
-			    known);
-		}
-		snprintf(what, sizeof(what), "%s:reserve=%s", item, eq + 1);
-		if (strcmp(opt, "reserve") == 0) {
-			int rc = reserve_list(what, eq + 1, p, p->reserve,
-			    sizeof(p->reserve));
-			if (rc != 0)
-				return rc;
-		} else {
-			if (p->nopts == MAX_OPTS || strlen(opt) >= CFG_NAME_LEN ||
-			    strlen(eq + 1) >= CFG_NAME_LEN)
-				return cli_die(EXIT_USAGE, "compare: --policies: "
-				    "%s: too many or too long options", item);
-			snprintf(p->opts[p->nopts].name, CFG_NAME_LEN, "%s", opt);
-			snprintf(p->opts[p->nopts].value, CFG_NAME_LEN, "%s",
-			    eq + 1);
-			p->nopts++;
-		}
-		opt = next;
-	}
-	c->npol++;
-	return 0;
-}
-
-static int parse_policies(struct cmp *c, const char *list)
-{
-	char *copy = xstrdup(list), *item, *save = NULL;
-	int rc = 0;
-
-	for (item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
-	    item = strtok_r(NULL, ",", &save))
-		rc = parse_policy(c, item);
-	free(copy);
-	if (rc == 0 && c->npol == 0)
-		rc = cli_die(EXIT_USAGE, "compare: --policies: no policy named");
-	return rc;
-}
-
-/*
- * --emergency-pager: each policy with -p emergency_pager=true|false;
- * "both" puts each policy twice, with the pager and without.
- */
-static int expand_epager(struct cmp *c)
-{
-	int i, n = c->npol;
-
-	if (c->epager == NULL)
-		return 0;
-	if (strcmp(c->epager, "both") == 0) {
-		if (2 * n > MAX_POLICIES)
-			return cli_die(EXIT_USAGE, "compare: --emergency-pager "
-			    "both: at most %d policies", MAX_POLICIES / 2);
-		for (i = n - 1; i >= 0; i--) {
-			c->pol[2 * i] = c->pol[i];
-			c->pol[2 * i + 1] = c->pol[i];
-			c->pol[2 * i].epager = "on";
-			c->pol[2 * i + 1].epager = "off";
-		}
-		c->npol = 2 * n;
-	} else {
-		for (i = 0; i < n; i++)
-			c->pol[i].epager = c->epager;
-	}
-	for (i = 0; i < c->npol; i++) {
-		struct policy *p = &c->pol[i];
-
-		if (p->nopts == MAX_OPTS)
-			return cli_die(EXIT_USAGE, "compare: --policies: %s: "
-			    "too many options", p->ops->name);
-		snprintf(p->opts[p->nopts].name, CFG_NAME_LEN, "%s",
-		    EPAGER_PARAM);
-		snprintf(p->opts[p->nopts].value, CFG_NAME_LEN, "%s",
-		    strcmp(p->epager, "on") == 0 ? "true" : "false");
-		p->nopts++;
-	}
-	return 0;
-}
-
-static int parse(int argc, char **argv, struct cmp *c)
-{
-	const char *policies = NULL, *seeds = "20";
-	char err[256];
-	uint64_t v;
-	int i, rc;
-
-	memset(c, 0, sizeof(*c));
-	c->db = "results.db";
-	c->wall_limit = 600;
-	c->limits.mem_bytes = 256ULL << 20;
-	c->limits.instructions = 1000000000ULL;
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] :
-		    NULL;
-
-		if (a[0] != '-') {
-			if (c->path != NULL)
-				return cli_die(EXIT_USAGE, "compare: unexpected "
-				    "argument '%s'", a);
-			c->path = a;
-			continue;
-		}
-		if (val == NULL)
-			return cli_die(EXIT_USAGE, "compare: %s needs a value", a);
-		i++;
-		if (strcmp(a, "--policies") == 0) {
-			policies = val;
-		} else if (strcmp(a, "--seeds") == 0) {
-			seeds = val;
-		} else if (strcmp(a, "--reserve") == 0) {
-			c->reserve = val;
-		} else if (strcmp(a, "--db") == 0) {
-			c->db = val;
-		} else if (strcmp(a, "--plot") == 0) {
-			c->plot_dir = val;
-		} else if (strcmp(a, "--emergency-pager") == 0) {
-			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0 &&
-			    strcmp(val, "both") != 0)
-				return cli_die(EXIT_USAGE, "compare: "
-				    "--emergency-pager %s: expected on, off or "
-				    "both", val);
-			c->epager = val;
-		} else if (strcmp(a, "-j") == 0) {
-			if (cli_parse_u64(val, &v) != 0 || v == 0 ||
-			    v > SWEEP_MAX_JOBS)
-				return cli_die(EXIT_USAGE, "compare: -j %s: "
-				    "expected 1 to %d", val, SWEEP_MAX_JOBS);
-			c->jobs = (int)v;
-		} else if (strcmp(a, "--wall-limit") == 0) {
-			if (units_time(val, &c->wall_limit, err, sizeof(err)))
-				return cli_die(EXIT_USAGE, "compare: --wall-limit: "
-				    "%s", err);
-		} else if (strcmp(a, "-p") == 0) {
-			if (strncmp(val, ALLOC_PARAM "=", 10) == 0 ||
-			    strncmp(val, N_PARAM "=", 2) == 0)
-				return cli_die(EXIT_USAGE, "compare: -p %s: compare "
-				    "sets -p %s and -p %s itself", val,
-				    ALLOC_PARAM, N_PARAM);
-			if (strncmp(val, EPAGER_PARAM "=", 16) == 0)
-				return cli_die(EXIT_USAGE, "compare: -p %s: use "
-				    "--emergency-pager on|off|both", val);
-			if (cli_param_add(c->params, &c->nparams, val, err,
-			    sizeof(err)) != 0)
-				return cli_die(EXIT_USAGE, "compare: %s", err);
-		} else {
-			return cli_die(EXIT_USAGE, "compare: unknown option '%s'",
-			    a);
-		}
-	}
-	if (c->path == NULL)
-		return cli_die(EXIT_USAGE, "compare: which scenario? (usage: "
-		    "memsim compare SCENARIO --policies LIST [--seeds K])");
-	if (policies == NULL)
-		return cli_die(EXIT_USAGE, "compare: --policies LIST is required "
-		    "(e.g. zalloc,kmalloc_obj,reserve_kmalloc_obj)");
-	if (cli_parse_u64(seeds, &c->nseeds) != 0 || c->nseeds == 0 ||
-	    c->nseeds > 1000000)
-		return cli_die(EXIT_USAGE, "compare: --seeds %s: expected a "
-		    "number of seeds, 1 to 1000000", seeds);
-	snprintf(c->seeds, sizeof(c->seeds), "1..%llu",
-	    (unsigned long long)c->nseeds);
-	if ((rc = parse_policies(c, policies)) != 0 ||
-	    (rc = expand_epager(c)) != 0)
-		return rc;
-	for (i = 0; i < c->npol; i++) {
-		struct policy *p = &c->pol[i];
-		char what[CFG_SWEEP_LEN + 16];
-
-		if (unit_of(p->ops) == NULL || p->reserve[0])
-			continue;
-		snprintf(what, sizeof(what), "--reserve %s",
-		    c->reserve ? c->reserve : DEFAULT_RESERVE);
-		if ((rc = reserve_list(what, c->reserve ? c->reserve :
-		    DEFAULT_RESERVE, p, p->reserve, sizeof(p->reserve))) != 0)
-			return rc;
-	}
-	return 0;
-}
 
 /* ---------------------------------------------------------------------
  * Running and reading back.
@@ -377,13 +60,13 @@ static void point_params(const struct cmp *c, const struct policy *p,
 	for (i = 0; i < c->nparams; i++)
 		set_param(spec->params, &spec->nparams, c->params[i].name,
 		    c->params[i].value);
-	set_param(spec->params, &spec->nparams, ALLOC_PARAM, p->ops->name);
+	set_param(spec->params, &spec->nparams, CMP_ALLOC_PARAM, p->ops->name);
 	for (i = 0; i < p->nopts; i++)
 		set_param(spec->params, &spec->nparams, p->opts[i].name,
 		    p->opts[i].value);
 	if (n >= 0) {
 		snprintf(nv, sizeof(nv), "%ld", n);
-		set_param(spec->params, &spec->nparams, N_PARAM, nv);
+		set_param(spec->params, &spec->nparams, CMP_N_PARAM, nv);
 	}
 }
 
@@ -408,11 +91,11 @@ static int run_policy(const struct cmp *c, const struct policy *p,
 	} while (0)
 	for (i = 0; i < c->nparams; i++)
 		AXIS(c->params[i].name, c->params[i].value);
-	AXIS(ALLOC_PARAM, p->ops->name);
+	AXIS(CMP_ALLOC_PARAM, p->ops->name);
 	for (i = 0; i < p->nopts; i++)
 		AXIS(p->opts[i].name, p->opts[i].value);
 	if (reads_n)
-		AXIS(N_PARAM, p->reserve);
+		AXIS(CMP_N_PARAM, p->reserve);
 #undef AXIS
 	return sweep_main(&so);
 }
@@ -476,10 +159,10 @@ static int collect_point(const struct cmp *c, struct store *st,
 	point_params(c, p, pt->n_read ? pt->n : -1, &spec);
 	if (runner_validate(&spec, cfg, err, sizeof(err)) != 0) {
 		free(cfg);
-		return cli_die(EXIT_USAGE, "compare: %s", err);
+		return cli_die(CLI_EXIT_USAGE, "compare: %s", err);
 	}
 	if (!pt->n_read)
-		pt->n = unit_of(p->ops) ? cfg->swapmeta.reserve : -1;
+		pt->n = p->ops->reserve_unit ? cfg->swapmeta.reserve : -1;
 	simrun_params_json(cfg, json, sizeof(json));
 	cl.st = st;
 	cl.pt = pt;
@@ -488,7 +171,7 @@ static int collect_point(const struct cmp *c, struct store *st,
 	if (store_each_run(st, c->sha256, json, add_run, &cl, err,
 	    sizeof(err)) != 0 || cl.failed) {
 		free(cfg);
-		return cli_die(EXIT_ENV, "compare: %s", cl.failed ? cl.err : err);
+		return cli_die(CLI_EXIT_ENV, "compare: %s", cl.failed ? cl.err : err);
 	}
 	free(cfg);
 	if (pt->runs > 0) {
@@ -511,7 +194,7 @@ static int reads_n(const struct cmp *c, const struct policy *p,
 		free(cfg);
 		return -1;
 	}
-	if (unit_of(p->ops) == NULL) {
+	if (p->ops->reserve_unit == NULL) {
 		free(cfg);
 		return 0;
 	}
@@ -568,7 +251,7 @@ static const char *policy_label(const struct policy *p, char *buf, size_t len)
 
 	used = (size_t)snprintf(buf, len, "%s", p->ops->name);
 	for (i = 0; i < p->nopts && used < len; i++)
-		if (strcmp(p->opts[i].name, EPAGER_PARAM) != 0) /* said apart */
+		if (strcmp(p->opts[i].name, CMP_EPAGER_PARAM) != 0) /* said apart */
 			used += (size_t)snprintf(buf + used, len - used,
 			    ":%s=%s", p->opts[i].name, p->opts[i].value);
 	return buf;
@@ -583,8 +266,8 @@ static void print_policy(const struct cmp *c, const struct policy *p,
 	printf("\n%s", policy_label(p, label, sizeof(label)));
 	if (p->epager != NULL)
 		printf(", emergency pager %s", p->epager);
-	if (unit_of(p->ops) != NULL)
-		printf(" (reserve N in %s%s)", unit_of(p->ops),
+	if (p->ops->reserve_unit != NULL)
+		printf(" (reserve N in %s%s)", p->ops->reserve_unit,
 		    npts == 1 && !pts[0].n_read ? "; the scenario does not read "
 		    "N for it: its own reserve" : "");
 	else
@@ -621,7 +304,7 @@ static void print_policy(const struct cmp *c, const struct policy *p,
 			break;
 		best = i;
 	}
-	if (unit_of(p->ops) == NULL || !pts[0].n_read)
+	if (p->ops->reserve_unit == NULL || !pts[0].n_read)
 		printf("  %s\n", best == 0 ? "no deadlock in any run" :
 		    "deadlocks: no reserve to size");
 	else if (best < 0)
@@ -630,7 +313,7 @@ static void print_policy(const struct cmp *c, const struct policy *p,
 	else
 		printf("  smallest zero-deadlock reserve: N = %ld %s = %lld "
 		    "pages pinned at idle (%llu seeds, %s swept)\n",
-		    pts[best].n, unit_of(p->ops), (long long)pts[best].pinned,
+		    pts[best].n, p->ops->reserve_unit, (long long)pts[best].pinned,
 		    (unsigned long long)c->nseeds, p->reserve);
 }
 
@@ -656,15 +339,15 @@ static int plot(const struct cmp *c, const char *scenario,
 	FILE *f;
 
 	if (mkdir(c->plot_dir, 0777) != 0 && errno != EEXIST)
-		return cli_die(EXIT_ENV, "compare: %s: %s", c->plot_dir,
+		return cli_die(CLI_EXIT_ENV, "compare: %s: %s", c->plot_dir,
 		    strerror(errno));
 	snprintf(out, sizeof(out), "%s/compare_%s", c->plot_dir, scenario);
 	fflush(NULL);
 	if (system("command -v gnuplot > /dev/null 2>&1") != 0)
-		return cli_die(EXIT_ENV, "compare: --plot needs gnuplot, which "
+		return cli_die(CLI_EXIT_ENV, "compare: --plot needs gnuplot, which "
 		    "is not installed (scripts/setup.sh installs gnuplot-nox)");
 	if ((f = popen("gnuplot", "w")) == NULL)
-		return cli_die(EXIT_ENV, "compare: cannot start gnuplot");
+		return cli_die(CLI_EXIT_ENV, "compare: cannot start gnuplot");
 	fprintf(f, "$d << EOD\n");
 	for (i = 0; i < c->npol; i++) {
 		for (j = 0; j < npts[i]; j++) {
@@ -702,15 +385,15 @@ static int plot(const struct cmp *c, const char *scenario,
 	    "replot\n", out);
 	st = pclose(f);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return cli_die(EXIT_ENV, "compare: gnuplot failed on %s", out);
+		return cli_die(CLI_EXIT_ENV, "compare: gnuplot failed on %s", out);
 	printf("wrote %s.png and %s.svg\n", out, out);
 	return 0;
 }
 
 int compare_main(int argc, char **argv)
 {
-	struct point *pts[MAX_POLICIES];
-	int npts[MAX_POLICIES], nread[MAX_POLICIES];
+	struct point *pts[CMP_MAX_POLICIES];
+	int npts[CMP_MAX_POLICIES], nread[CMP_MAX_POLICIES];
 	struct cmp c;
 	struct store *st;
 	struct config *cfg;
@@ -718,13 +401,13 @@ int compare_main(int argc, char **argv)
 	char err[1024], scenario[CFG_NAME_LEN];
 	int i, j, rc;
 
-	if ((rc = parse(argc, argv, &c)) != 0)
+	if ((rc = compare_opts_parse(argc, argv, &c)) != 0)
 		return rc;
 	/* every policy's scenario loads before anything runs */
 	for (i = 0; i < c.npol; i++) {
 		nread[i] = reads_n(&c, &c.pol[i], err, sizeof(err));
 		if (nread[i] < 0)
-			return cli_die(EXIT_USAGE, "compare: %s", err);
+			return cli_die(CLI_EXIT_USAGE, "compare: %s", err);
 	}
 	cfg = xcalloc(1, sizeof(*cfg));
 	point_params(&c, &c.pol[0], -1, &spec);
@@ -735,9 +418,9 @@ int compare_main(int argc, char **argv)
 		if ((rc = run_policy(&c, &c.pol[i], nread[i])) != 0)
 			return rc;
 	if (runner_file_sha256(c.path, c.sha256, err, sizeof(err)) != 0)
-		return cli_die(EXIT_ENV, "compare: %s", err);
+		return cli_die(CLI_EXIT_ENV, "compare: %s", err);
 	if (store_open(&st, c.db, err, sizeof(err)) != 0)
-		return cli_die(EXIT_ENV, "%s", err);
+		return cli_die(CLI_EXIT_ENV, "%s", err);
 	printf("\ncompare %s: %llu seeds per row; rates with 95%% Wilson "
 	    "intervals; pinned: SWAPMETA pages held at t = 0; pd blocked: "
 	    "the page daemon's mean time asleep waiting for memory; lowest: "
