@@ -64,15 +64,15 @@ static char *read_file(const char *path, char *err, size_t errlen)
 }
 
 /* The size of a scenario text, loaded as the run would load it. */
-static int text_size(struct shrink *sh, const char *path, struct size *z)
+static int text_size(struct shrink *sh, const char *path, struct size *z,
+    char *err, size_t errlen)
 {
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
 	struct run_spec spec = sh->spec;
-	char err[512];
 	int i;
 
 	spec.path = path;
-	if (runner_validate(&spec, cfg, err, sizeof(err)) != 0) {
+	if (runner_validate(&spec, cfg, err, errlen) != 0) {
 		free(cfg);
 		return -1;
 	}
@@ -83,6 +83,35 @@ static int text_size(struct shrink *sh, const char *path, struct size *z)
 	z->duration = cfg->duration;
 	free(cfg);
 	return 0;
+}
+
+/*
+ * Keep only the parameters the shrunk scenario at path still reads: a
+ * removed declaration may have been the one reading one (an interrupt
+ * load's rate), and the result's reproduction line and its runs must
+ * pass only what it reads.
+ */
+static void drop_unread_params(struct shrink *sh, const char *path)
+{
+	struct param p[CFG_MAX_PARAMS];
+	struct config *cfg = xcalloc(1, sizeof(*cfg));
+	struct script *s;
+	char err[512];
+	int i, n = 0;
+
+	memcpy(p, sh->spec.params, sizeof(p));
+	for (i = 0; i < sh->spec.nparams; i++)
+		p[i].used = 0;
+	s = script_load(path, p, sh->spec.nparams, sh->spec.seed,
+	    &sh->spec.limits, cfg, err, sizeof(err));
+	if (s != NULL) {
+		script_destroy(s);
+		for (i = 0; i < sh->spec.nparams; i++)
+			if (p[i].used)
+				sh->spec.params[n++] = sh->spec.params[i];
+		sh->spec.nparams = n;
+	}
+	free(cfg);
 }
 
 /* Give the result its own scenario name (runs of it are not the
@@ -297,7 +326,7 @@ int shrink_main(int argc, char **argv)
 	snprintf(sh.tmp, sizeof(sh.tmp), "%s.try.lua", out);
 
 	/* the run must still deadlock this way with this memsim */
-	if (text_size(&sh, r.scenario_path, &z0) != 0 ||
+	if (text_size(&sh, r.scenario_path, &z0, err, sizeof(err)) != 0 ||
 	    !shrink_same_deadlock(&sh, r.scenario_path, &sh.seq, &res)) {
 		fprintf(stderr, "memsim: shrink: run %lld no longer deadlocks "
 		    "with signature %s (now %s%s%s)\n", (long long)id, sh.sig,
@@ -314,12 +343,18 @@ int shrink_main(int argc, char **argv)
 	while (ok && sh.runs < sh.budget);
 	remove(sh.tmp);
 
-	if (write_result(&sh, out, id, r.scenario_path, &z0, &z0) != 0 ||
-	    text_size(&sh, out, &z1) != 0) {
+	if (write_result(&sh, out, id, r.scenario_path, &z0, &z0) != 0) {
 		free(sh.text);
 		free(sh.removed);
 		return cli_die(EXIT_ENV, "shrink: cannot write %s: %s", out,
 		    strerror(errno));
+	}
+	drop_unread_params(&sh, out);
+	if (text_size(&sh, out, &z1, err, sizeof(err)) != 0) {
+		free(sh.text);
+		free(sh.removed);
+		return cli_die(EXIT_ENV, "shrink: the result does not load: %s",
+		    err);
 	}
 	/* the header's sizes, now that the result is known */
 	write_result(&sh, out, id, r.scenario_path, &z0, &z1);

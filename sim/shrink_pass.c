@@ -415,16 +415,26 @@ static void shrink_memory(struct shrink *sh)
 
 static void shrink_cpus(struct shrink *sh)
 {
+	struct srcedit_call c;
+	struct srcedit_span v;
 	char cur[64];
 	long n;
 
-	if (shrink_get_field(sh->text, "machine", 0, "ncpus", cur, sizeof(cur)) != 0)
-		n = 2;		/* machine{}'s default */
-	else
+	if (shrink_get_field(sh->text, "machine", 0, "ncpus", cur,
+	    sizeof(cur)) == 0) {
 		n = strtol(cur, NULL, 10);
+		snprintf(cur, sizeof(cur), "%ld", n);
+	} else if (nth_call(sh->text, "machine", 0, &c) &&
+	    srcedit_field(sh->text, &c, "ncpus", &v)) {
+		n = 2;		/* an expression: try 1, say what it was */
+		snprintf(cur, sizeof(cur), "%.*s", (int)(v.end - v.start),
+		    sh->text + v.start);
+	} else {
+		n = 2;		/* machine{}'s default */
+		snprintf(cur, sizeof(cur), "%ld", n);
+	}
 	if (n <= 1)
 		return;
-	snprintf(cur, sizeof(cur), "%ld", n);
 	if (try(sh, shrink_set_field(sh->text, "machine", 0, "ncpus", "1"), &sh->seq))
 		shrink_note(sh, "machine ncpus", cur, "1");
 }
