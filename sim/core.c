@@ -281,6 +281,11 @@ struct core_thread *core_self(void)
 	return cur;
 }
 
+int core_curcpu(void)
+{
+	return cur != NULL ? cur->cpu : 0;
+}
+
 struct core_thread *core_threads(void)
 {
 	return all_threads;

@@ -174,6 +174,8 @@ double core_now(void);
 /* When the last of the sleeping threads went to sleep. */
 double core_blocked_since(void);
 struct core_thread *core_self(void);
+/* The calling thread's CPU, mycpu->gd_cpuid (0 outside the engine). */
+int core_curcpu(void);
 struct core_thread *core_threads(void);	/* list, via next_all */
 int core_nprocs_alive(void);
 

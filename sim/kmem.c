@@ -53,9 +53,7 @@ static struct core_chan chan_zgetlk;
 
 static int curcpu(void)
 {
-	struct core_thread *td = core_self();
-
-	return td != NULL ? td->cpu % ncpus : 0;
+	return core_curcpu() % ncpus;
 }
 
 static int64_t kva_alloc(int64_t size, int64_t align);

@@ -59,9 +59,7 @@ static int mag_capacity_align(int cap)
 
 static int curcpu(const struct objcache *oc)
 {
-	struct core_thread *td = core_self();
-
-	return td != NULL ? td->cpu % oc->ncpus : 0;
+	return core_curcpu() % oc->ncpus;
 }
 
 struct objcache *objcache_create(const char *name, int64_t cluster_limit,

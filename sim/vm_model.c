@@ -1,26 +1,23 @@
 /*
- * vm_model: physical pages, queues, thresholds, admission and waiting.
+ * vm_model: physical pages, queues, admission and waiting.
  *
  * Mirrors sys/vm/vm_page.c (vm_page_alloc() at :2529-2741, vm_wait() at
  * :2927-2975, vm_wait_pfault() at :2990-3034, vm_page_free_wakeup() at
- * :3104-3140), sys/vm/vm_page2.h (the vm_paging_*() predicates) and
- * vm_pageout_free_page_calc() / the target set-up in sys/vm/vm_pageout.c
- * (:2177-2193, :2277, :2287-2292).  The 1024 coloured sub-queues of each
- * page queue are one list here; counters are exact (the kernel's are
- * per-CPU approximations folded every tick).
+ * :3104-3140) and sys/vm/vm_page2.h (the vm_paging_*() predicates); the
+ * thresholds are vm_tunable.c's, the objects vm_object.c's.  The 1024
+ * coloured sub-queues of each page queue are one list here; counters are
+ * exact (the kernel's are per-CPU approximations folded every tick).
  */
 #include "vm_model.h"
 
 #include <assert.h>
 #include <stdarg.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kmem.h"
-#include "swap_pager.h"
 #include "vm_color.h"
 #include "trace.h"
 #include "xmalloc.h"
@@ -51,117 +48,6 @@ struct vm_page *vm_page_array;
 struct vm_pagequeue vm_queues[PQ_COUNT];
 struct core_thread *vm_pagethread;
 struct core_thread *vm_emergpager;
-
-struct vm_object **vm_objects;	/* by id; id 0 unused */
-int vm_nobjects;
-static int objects_cap;
-
-/* ---- thresholds ------------------------------------------------------ */
-
-/*
- * vm_pageout_free_page_calc() and the HEAD paging targets, from the
- * managed page count.  Integer division throughout, as in the kernel.
- */
-void vm_thresholds_compute(struct vmstats *vs, int64_t pages)
-{
-	vs->v_page_count = pages;
-	vs->v_free_min = 64 + pages / 200;
-	vs->v_free_reserved = vs->v_free_min * 4 / 8 + 7;
-	vs->v_free_severe = vs->v_free_min * 4 / 8;
-	vs->v_pageout_free_min = vs->v_free_min * 2 / 8 + 7;
-	vs->v_interrupt_free_min = vs->v_free_min * 1 / 8 + 7;
-	vs->v_free_target = 2 * vs->v_free_min;
-	vs->v_paging_wait = 2 * vs->v_free_min;
-	vs->v_paging_start = 3 * vs->v_free_min;
-	vs->v_paging_target1 = 4 * vs->v_free_min;
-	vs->v_paging_target2 = 5 * vs->v_free_min;
-}
-
-/* Tunables settable by kernel name from machine{}. */
-struct tunable {
-	const char *name;
-	int64_t *var;
-};
-
-static int64_t swap_async_max_value = 4;
-static int64_t swap_burst_read_value;	/* 0: swap_pager.c's default */
-static int64_t dummy;
-/* Read by their own modules from cfg->tunables (mbuf.c, kmem.c). */
-static int64_t elsewhere;
-
-static const struct tunable tunables[] = {
-	{ "v_free_min", &vmstats.v_free_min },
-	{ "v_free_reserved", &vmstats.v_free_reserved },
-	{ "v_free_severe", &vmstats.v_free_severe },
-	{ "v_pageout_free_min", &vmstats.v_pageout_free_min },
-	{ "v_interrupt_free_min", &vmstats.v_interrupt_free_min },
-	{ "v_free_target", &vmstats.v_free_target },
-	{ "v_paging_wait", &vmstats.v_paging_wait },
-	{ "v_paging_start", &vmstats.v_paging_start },
-	{ "v_paging_target1", &vmstats.v_paging_target1 },
-	{ "v_paging_target2", &vmstats.v_paging_target2 },
-	{ "v_inactive_target", &vmstats.v_inactive_target },
-	{ "vm_max_launder", &vm_max_launder },
-	{ "vm_page_free_hysteresis", &vm_page_free_hysteresis },
-	{ "dma_reserved", &vm_dma_reserved },
-	{ "swap_async_max", &swap_async_max_value },
-	{ "swap_burst_read", &swap_burst_read_value },
-	{ "nmbclusters", &elsewhere },
-	{ "kernel_boot_pt_pages", &elsewhere },
-	{ "kernel_boot_kva_pages", &elsewhere },
-	{ "kernel_boot_kmalloc_pages", &elsewhere },
-	{ NULL, &dummy },
-};
-
-int vm_tunable_known(const char *name)
-{
-	const struct tunable *t;
-
-	for (t = tunables; t->name != NULL; t++)
-		if (strcmp(t->name, name) == 0)
-			return 1;
-	return 0;
-}
-
-int64_t vm_swap_async_max(void)
-{
-	return swap_async_max_value;
-}
-
-int64_t vm_swap_burst_read(void)
-{
-	return swap_burst_read_value;
-}
-
-int vm_tunable_set(const char *name, double value, char *err, size_t errlen)
-{
-	const struct tunable *t;
-
-	for (t = tunables; t->name != NULL; t++) {
-		if (strcmp(t->name, name) != 0)
-			continue;
-		if (!(value >= 0) || value > 9e15 || value != floor(value)) {
-			snprintf(err, errlen, "tunable %s: %g is not a "
-			    "non-negative whole number", name, value);
-			return -1;
-		}
-		*t->var = (int64_t)value;
-		return 0;
-	}
-	snprintf(err, errlen, "unknown tunable '%s'", name);
-	return -1;
-}
-
-static const struct tunable_set *find_set(const struct config *cfg,
-    const char *name)
-{
-	int i;
-
-	for (i = 0; i < cfg->ntunables; i++)
-		if (strcmp(cfg->tunables[i].name, name) == 0)
-			return &cfg->tunables[i];
-	return NULL;
-}
 
 /* ---- queues ------------------------------------------------------------ */
 
@@ -443,14 +329,6 @@ int vm_page_admit(int class)
 
 static void page_detach(uint32_t pg);
 
-/* The calling thread's CPU (0 outside the engine). */
-static int curcpu(void)
-{
-	struct core_thread *td = core_self();
-
-	return td != NULL ? td->cpu : 0;
-}
-
 /* A PQ_CACHE page goes to PQ_FREE (vm_page_alloc's found_cache path). */
 static uint32_t recycle_cache_page(void)
 {
@@ -509,13 +387,13 @@ static uint32_t page_alloc(int class, unsigned color)
 
 uint32_t vm_page_alloc(int class)
 {
-	return page_alloc(class, vm_color_next(curcpu()));
+	return page_alloc(class, vm_color_next(core_curcpu()));
 }
 
 uint32_t vm_page_alloc_obj(int class, const struct vm_object *obj,
     uint32_t pindex)
 {
-	return page_alloc(class, vm_get_pg_color(curcpu(), obj->pg_color,
+	return page_alloc(class, vm_get_pg_color(core_curcpu(), obj->pg_color,
 	    pindex));
 }
 
@@ -551,60 +429,7 @@ void vm_page_free_kernel(uint32_t pg)
 	page_to_free(pg);
 }
 
-/* ---- objects -------------------------------------------------------------- */
-
-int vm_object_count(void)
-{
-	return vm_nobjects;
-}
-
-struct vm_object *vm_object_create(enum objtype type, uint32_t size,
-    struct proc *owner, const char *name)
-{
-	struct vm_object *o = xcalloc(1, sizeof(*o));
-	uint32_t i, nwin = (size + NPTEPG - 1) / NPTEPG;
-
-	if (vm_nobjects + 1 >= objects_cap) {
-		objects_cap = objects_cap ? objects_cap * 2 : 64;
-		vm_objects = xrealloc(vm_objects,
-		    sizeof(*vm_objects) * objects_cap);
-	}
-	o->id = (uint32_t)++vm_nobjects;
-	vm_objects[o->id] = o;
-	o->type = type;
-	o->pg_color = vm_quickcolor(curcpu());
-	o->size = size;
-	o->owner = owner;
-	o->refs = 1;
-	snprintf(o->name, sizeof(o->name), "%s", name ? name : "");
-	o->pages = xmalloc(sizeof(*o->pages) * (size ? size : 1));
-	for (i = 0; i < size; i++)
-		o->pages[i] = VM_PAGE_NONE;
-	o->ptmapped = xcalloc(nwin ? nwin : 1, sizeof(*o->ptmapped));
-	o->ptpage = xmalloc(sizeof(*o->ptpage) * (nwin ? nwin : 1));
-	o->ptpv = xcalloc(nwin ? nwin : 1, sizeof(*o->ptpv));
-	for (i = 0; i < nwin; i++)
-		o->ptpage[i] = VM_PAGE_NONE;
-	if (type != OBJT_VNODE) {
-		o->swapped = xcalloc(size ? size : 1, 1);
-		o->swapblk = xcalloc(size ? size : 1, sizeof(*o->swapblk));
-		o->swb = xcalloc((size + SWAP_META_PAGES - 1) /
-		    SWAP_META_PAGES + 1, sizeof(*o->swb));
-	}
-	return o;
-}
-
-struct vm_object *vm_object_lookup_file(const char *name)
-{
-	int i;
-
-	for (i = 1; i <= vm_nobjects; i++)
-		if (vm_objects[i] != NULL &&
-		    vm_objects[i]->type == OBJT_VNODE &&
-		    strcmp(vm_objects[i]->name, name) == 0)
-			return vm_objects[i];
-	return NULL;
-}
+/* ---- freeing ---------------------------------------------------------------- */
 
 /*
  * The page leaves its object (freed from the cache, or the object is
@@ -634,62 +459,6 @@ void vm_page_free(uint32_t pg)
 	page_unqueue(pg);
 	page_to_free(pg);
 	vm_cnt.pages_freed++;
-}
-
-void vm_object_reap(struct vm_object *o)
-{
-	if (!o->dead || o->busy > 0)
-		return;
-	vm_objects[o->id] = NULL;
-	free(o->pages);
-	free(o->swapped);
-	free(o->swapblk);
-	free(o->swb);
-	free(o->ptmapped);
-	free(o->ptpage);
-	free(o->ptpv);
-	free(o);
-}
-
-/*
- * The last mapping went away (munmap, exit).  Anonymous memory is freed
- * with its swap and SWAPMETA; pages under a swap write are unmapped now
- * and freed by the I/O completion.  A file's pages stay in the page
- * cache, unmapped, as the vnode's pages do.
- */
-void vm_object_deallocate(struct vm_object *o)
-{
-	uint32_t i, pg;
-
-	if (o->dead) {
-		vm_object_reap(o);
-		return;
-	}
-	if (--o->refs > 0)
-		return;
-	for (i = 0; i < o->size && o->resident > 0; i++) {
-		pg = o->pages[i];
-		if (pg == VM_PAGE_NONE)
-			continue;
-		if (o->type == OBJT_VNODE ||
-		    (vm_page_array[pg].flags & PG_BUSY))
-			vm_page_unmap(pg);
-		else
-			vm_page_free(pg);
-	}
-	if (o->type == OBJT_VNODE)
-		return;
-	swp_pager_meta_free_all(o);
-	o->dead = 1;
-	vm_object_reap(o);
-}
-
-void vm_object_page_remove(struct vm_object *o, uint32_t pindex)
-{
-	uint32_t pg = o->pages[pindex];
-
-	if (pg != VM_PAGE_NONE)
-		vm_page_free(pg);
 }
 
 /* ---- mapping and queue transitions ---------------------------------------- */
@@ -947,8 +716,6 @@ void vm_wait_pfault(void)
 int vm_init(const struct config *cfg, char *err, size_t errlen)
 {
 	int64_t pages = (int64_t)(cfg->ram / PAGE_SIZE);
-	const struct tunable *t;
-	const struct tunable_set *ts;
 	int64_t i;
 
 	if (pages >= (int64_t)VM_PAGE_NONE) {
@@ -973,40 +740,8 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 	core_chan_init(&vm_chan_panic, "panic");
 	vm_panicked = 0;
 
-	/* v_free_min first; the rest derive from it unless set */
-	vm_thresholds_compute(&vmstats, pages);
-	ts = find_set(cfg, "v_free_min");
-	if (ts != NULL) {
-		if (vm_tunable_set("v_free_min", ts->value, err, errlen))
-			return -1;
-		int64_t fm = vmstats.v_free_min;
-		vmstats.v_free_reserved = fm * 4 / 8 + 7;
-		vmstats.v_free_severe = fm * 4 / 8;
-		vmstats.v_pageout_free_min = fm * 2 / 8 + 7;
-		vmstats.v_interrupt_free_min = fm / 8 + 7;
-		vmstats.v_free_target = 2 * fm;
-		vmstats.v_paging_wait = 2 * fm;
-		vmstats.v_paging_start = 3 * fm;
-		vmstats.v_paging_target1 = 4 * fm;
-		vmstats.v_paging_target2 = 5 * fm;
-	}
-	vm_max_launder = pages / 256 + 16;
-	/* vm.dma_reserved = min(128 MiB, RAM/16), vm_page.c:429-433 */
-	vm_dma_reserved = pages / 16;
-	if (vm_dma_reserved > (128 << 20) / PAGE_SIZE)
-		vm_dma_reserved = (128 << 20) / PAGE_SIZE;
-	swap_async_max_value = 4;
-	swap_burst_read_value = 0;
-	vm_page_free_hysteresis = 16;
-	for (t = tunables; t->name != NULL; t++) {
-		if (strcmp(t->name, "v_free_min") == 0 ||
-		    strcmp(t->name, "v_inactive_target") == 0)
-			continue;
-		ts = find_set(cfg, t->name);
-		if (ts != NULL && vm_tunable_set(t->name, ts->value, err,
-		    errlen))
-			return -1;
-	}
+	if (vm_tunables_apply(cfg, pages, err, errlen) != 0)
+		return -1;
 	if (vm_dma_reserved >= pages) {
 		snprintf(err, errlen, "dma_reserved %lld pages leaves no "
 		    "memory", (long long)vm_dma_reserved);
@@ -1029,16 +764,6 @@ int vm_init(const struct config *cfg, char *err, size_t errlen)
 	vm_fail_injected = 0;
 	/* kernel_map, as vm_mem_init() does */
 	return kmem_init(cfg, err, errlen);
-}
-
-/* v_inactive_target = v_free_count/16 at daemon start (:2324). */
-void vm_pageout_targets_init(const struct config *cfg)
-{
-	const struct tunable_set *ts = find_set(cfg, "v_inactive_target");
-
-	vmstats.v_inactive_target = vmstats.v_free_count / 16;
-	if (ts != NULL)
-		vmstats.v_inactive_target = (int64_t)ts->value;
 }
 
 void vm_panic(const char *fmt, ...)

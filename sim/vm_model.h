@@ -20,6 +20,8 @@
 #include "config.h"
 #include "core.h"
 #include "allocators/alloc.h"
+#include "vm_object.h"
+#include "vm_tunable.h"
 
 #define PAGE_SIZE	4096
 #define VM_PAGE_NONE	UINT32_MAX
@@ -66,38 +68,6 @@ struct vm_page {
 struct vm_pagequeue {
 	uint32_t head, tail;
 	int64_t count;
-};
-
-enum objtype { OBJT_DEFAULT, OBJT_SWAP, OBJT_VNODE };
-
-/* One swblock per aligned 32-page window (SWAP_META_PAGES). */
-#define SWAP_META_PAGES	32
-struct swblock_slot {
-	alloc_obj_t swb;	/* from the SWAPMETA zone; 0: none */
-	uint8_t count;		/* swb_count: swap blocks held */
-};
-
-struct proc;
-
-struct vm_object {
-	uint32_t id;
-	enum objtype type;
-	uint32_t size;			/* pages */
-	uint32_t *pages;		/* pindex -> page, VM_PAGE_NONE */
-	uint8_t *swapped;		/* pindex -> has a swap block */
-	uint32_t *swapblk;		/* pindex -> its block, while swapped */
-	struct swblock_slot *swb;	/* per SWAP_META_PAGES window */
-	uint16_t *ptmapped;		/* per NPTEPG window: mapped pages */
-	uint32_t nmapped;		/* the sum of ptmapped[] */
-	uint32_t *ptpage;		/* per NPTEPG window: page-table page */
-	alloc_obj_t *ptpv;		/* per NPTEPG window: its pv_entry */
-	uint32_t pg_color;		/* vm_quickcolor() at creation */
-	int64_t resident, swapcount;
-	int refs;			/* mappings */
-	int busy;			/* pages under I/O */
-	int dead;			/* unmapped while pages were busy */
-	struct proc *owner;		/* anonymous objects */
-	char name[CFG_NAME_LEN];	/* vnode objects: the file */
 };
 
 /* sys/sys/vmmeter.h: struct vmstats, plus the paging targets */
@@ -163,16 +133,8 @@ extern struct vm_counters vm_cnt;
 extern struct vm_page *vm_page_array;
 extern struct vm_pagequeue vm_queues[PQ_COUNT];
 
-/* Set-up: thresholds from RAM (vm_pageout_free_page_calc), tunables. */
+/* Set-up: the page array, the queues, thresholds and tunables. */
 int vm_init(const struct config *cfg, char *err, size_t errlen);
-void vm_thresholds_compute(struct vmstats *vs, int64_t pages);
-/* Apply `name = value` overrides; -1 with err naming an unknown one. */
-int vm_tunable_set(const char *name, double value, char *err,
-    size_t errlen);
-int vm_tunable_known(const char *name);
-int64_t vm_swap_async_max(void);	/* vm.swap_async_max */
-int64_t vm_swap_burst_read(void);	/* vm.swap_burst_read */
-void vm_pageout_targets_init(const struct config *cfg);
 
 /* Predicates, sys/vm/vm_page2.h */
 int vm_paging_severe(void);
@@ -264,24 +226,6 @@ double vm_pd_blocked_seconds(void);
 int vm_page_daemon_class(int class);
 extern struct core_thread *vm_pagethread;
 extern struct core_thread *vm_emergpager;	/* NULL when not started */
-
-/* Objects */
-struct vm_object *vm_object_create(enum objtype type, uint32_t size,
-    struct proc *owner, const char *name);
-struct vm_object *vm_object_lookup_file(const char *name);
-/* By id, on the per-page path: inline. */
-extern struct vm_object **vm_objects;
-extern int vm_nobjects;
-static inline struct vm_object *vm_object_by_id(uint32_t id)
-{
-	return id > 0 && (int)id <= vm_nobjects ? vm_objects[id] : NULL;
-}
-void vm_object_deallocate(struct vm_object *obj);
-/* Free a dead object once its last I/O is done. */
-void vm_object_reap(struct vm_object *obj);
-int vm_object_count(void);
-/* Free a resident page that no longer belongs (object gone). */
-void vm_object_page_remove(struct vm_object *obj, uint32_t pindex);
 
 /* Record the lowest free count seen. */
 static inline void vm_note_free(void)
