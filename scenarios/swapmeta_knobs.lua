@@ -21,11 +21,17 @@
 --   -p pf_memalloc=true    Linux's rule: the page daemon's page requests
 --                          ignore the free-page floors (docs/model.md)
 --   -p emergency_pager=false  DragonFly's second pageout thread off
+--   -p scale=4             the machine and its load x4: RAM, swap, each
+--                          db's mapping and its pages per rewrite pass
+--                          (the receive loads, CPUs and disk unchanged)
 -- The defaults are the reference scenario's.
 scenario { name = "swapmeta_knobs", duration = "30s",
            watchdog = param("watchdog", "5s"), warmup = param("warmup", "0s"),
            sample_every = "100ms" }
-machine  { ram = "128M", ncpus = param("ncpus", 2), swap = "1G",
+local scale = tonumber(param("scale", "1"))
+if scale == nil or scale <= 0 then error("scale: a positive number, not " .. tostring(param("scale", "1"))) end
+local function mib(n) return string.format("%dM", math.floor(n * scale + 0.5)) end
+machine  { ram = mib(128), ncpus = param("ncpus", 2), swap = mib(1024),
            swap_write_bw = param("swap_bw", "100M"), swap_read_bw = "200M", swap_latency = "2ms" }
 sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
            N = "0..8", seeds = "1..20" }
@@ -51,10 +57,10 @@ kernel   { boot = param("boot", "warm"), swapmeta = swapmeta, zones = zones,
 local dbw = tonumber(param("db_write", "0.7"))
 local rss = param("rss", "0")
 process { name = "db", count = 3, rlimit_rss = rss ~= "0" and rss or nil, run = function(p)
-  local r = p:mmap("70M")
+  local r = p:mmap(mib(70))
   p:touch(r, { write = true })
   for i = 1, 40 do
-    p:touch(r, { pages = 1000, random = true, write = dbw })
+    p:touch(r, { pages = math.floor(1000 * scale + 0.5), random = true, write = dbw })
     p:compute("20ms")
   end
   p:munmap(r)
