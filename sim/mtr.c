@@ -17,10 +17,7 @@
 #define BLK_HDR		16
 #define ZSTD_LEVEL	19
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+void mtr_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -143,7 +140,7 @@ struct mtr_writer *mtr_writer_create(const char *path, enum mtr_source src,
 	struct mtr_writer *w = xcalloc(1, sizeof(*w));
 
 	if (strlen(path) >= sizeof(w->path)) {
-		seterr(err, errlen, "%s: path too long", path);
+		mtr_seterr(err, errlen, "%s: path too long", path);
 		free(w);
 		return NULL;
 	}
@@ -151,7 +148,7 @@ struct mtr_writer *mtr_writer_create(const char *path, enum mtr_source src,
 	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp%ld", path, (long)getpid());
 	w->f = fopen(w->tmp, "w+b");
 	if (w->f == NULL) {
-		seterr(err, errlen, "%s: cannot write: %s", w->tmp,
+		mtr_seterr(err, errlen, "%s: cannot write: %s", w->tmp,
 		    strerror(errno));
 		free(w);
 		return NULL;
@@ -255,13 +252,13 @@ int mtr_writer_finish(struct mtr_writer *w, const struct mtr_mapping *maps,
 	int i, rc = -1;
 
 	if (nmaps > MTR_MAX_MAPPINGS) {
-		seterr(err, errlen, "%s: too many mappings (%d, at most %d)",
+		mtr_seterr(err, errlen, "%s: too many mappings (%d, at most %d)",
 		    w->path, nmaps, MTR_MAX_MAPPINGS);
 		return -1;
 	}
 	if (w->failed || flush_block(w) != 0 || fflush(w->f) != 0 ||
 	    (blocks_len = ftell(w->f)) < 0) {
-		seterr(err, errlen, "%s: cannot write: %s", w->tmp,
+		mtr_seterr(err, errlen, "%s: cannot write: %s", w->tmp,
 		    errno ? strerror(errno) : "bad record");
 		return -1;
 	}
@@ -320,7 +317,7 @@ fail_out:
 	snprintf((char *)buf, sizeof(buf), "%s.new", w->tmp);
 	unlink((char *)buf);
 fail:
-	seterr(err, errlen, "%s: cannot write: %s", w->path, strerror(errno));
+	mtr_seterr(err, errlen, "%s: cannot write: %s", w->path, strerror(errno));
 	free(h);
 	return rc;
 }
@@ -335,7 +332,7 @@ static int read_file(const char *path, uint8_t **data, size_t *len,
 	uint8_t *b;
 
 	if (f == NULL) {
-		seterr(err, errlen, "%s: cannot read: %s", path,
+		mtr_seterr(err, errlen, "%s: cannot read: %s", path,
 		    strerror(errno));
 		return -1;
 	}
@@ -346,7 +343,7 @@ static int read_file(const char *path, uint8_t **data, size_t *len,
 			b = xrealloc(b, cap *= 2);
 	}
 	if (ferror(f)) {
-		seterr(err, errlen, "%s: cannot read: %s", path,
+		mtr_seterr(err, errlen, "%s: cannot read: %s", path,
 		    strerror(errno));
 		fclose(f);
 		free(b);
@@ -388,7 +385,7 @@ static int parse_mappings(struct mtr_trace *t, const uint8_t *h,
 		goto bad;
 	return 0;
 bad:
-	seterr(err, errlen, "%s: corrupt trace: bad mapping table (entry %d)",
+	mtr_seterr(err, errlen, "%s: corrupt trace: bad mapping table (entry %d)",
 	    t->path, i + 1);
 	return -1;
 }
@@ -412,14 +409,14 @@ static int parse_blocks(struct mtr_trace *t, size_t off, char *err,
 			goto trunc;
 		if (mtr_crc32(mtr_crc32(0, b, 12), b + BLK_HDR,
 		    k->stored_len) != get32(b + 12)) {
-			seterr(err, errlen, "%s: corrupt trace: checksum of "
+			mtr_seterr(err, errlen, "%s: corrupt trace: checksum of "
 			    "block %llu (at byte %zu) does not match", t->path,
 			    (unsigned long long)i + 1, off);
 			return -1;
 		}
 		if (k->raw_len > MTR_BLOCK_RAW + 32 || k->nrecords == 0 ||
 		    k->nrecords > k->raw_len) {
-			seterr(err, errlen, "%s: corrupt trace: block %llu has "
+			mtr_seterr(err, errlen, "%s: corrupt trace: block %llu has "
 			    "impossible sizes", t->path,
 			    (unsigned long long)i + 1);
 			return -1;
@@ -429,12 +426,12 @@ static int parse_blocks(struct mtr_trace *t, size_t off, char *err,
 		off += BLK_HDR + k->stored_len;
 	}
 	if (off != t->file_len) {
-		seterr(err, errlen, "%s: corrupt trace: %zu bytes after the "
+		mtr_seterr(err, errlen, "%s: corrupt trace: %zu bytes after the "
 		    "last block", t->path, t->file_len - off);
 		return -1;
 	}
 	if (nrec != t->nrecords) {
-		seterr(err, errlen, "%s: corrupt trace: blocks hold %llu "
+		mtr_seterr(err, errlen, "%s: corrupt trace: blocks hold %llu "
 		    "records, header says %llu", t->path,
 		    (unsigned long long)nrec,
 		    (unsigned long long)t->nrecords);
@@ -442,7 +439,7 @@ static int parse_blocks(struct mtr_trace *t, size_t off, char *err,
 	}
 	return 0;
 trunc:
-	seterr(err, errlen, "%s: truncated trace: block %llu of %llu runs "
+	mtr_seterr(err, errlen, "%s: truncated trace: block %llu of %llu runs "
 	    "past the end of the file (%zu bytes)", t->path,
 	    (unsigned long long)i + 1, (unsigned long long)t->nblocks,
 	    t->file_len);
@@ -462,43 +459,43 @@ int mtr_open(const char *path, struct mtr_trace *t, char *err,
 		return -1;
 	h = t->file;
 	if (t->file_len < 8 || memcmp(h, MTR_MAGIC, 8) != 0) {
-		seterr(err, errlen, "%s: not a memsim trace (no .mtr magic "
+		mtr_seterr(err, errlen, "%s: not a memsim trace (no .mtr magic "
 		    "at the start)", path);
 		goto fail;
 	}
 	if (t->file_len < HDR_FIXED + 4) {
-		seterr(err, errlen, "%s: truncated trace: %zu bytes, shorter "
+		mtr_seterr(err, errlen, "%s: truncated trace: %zu bytes, shorter "
 		    "than a header", path, t->file_len);
 		goto fail;
 	}
 	t->version = get16(h + 8);
 	if (t->version > MTR_VERSION || t->version == 0) {
-		seterr(err, errlen, "%s: trace format version %d is not one "
+		mtr_seterr(err, errlen, "%s: trace format version %d is not one "
 		    "this memsim reads (it reads version %d)", path,
 		    t->version, MTR_VERSION);
 		goto fail;
 	}
 	hlen = get32(h + 16);
 	if (hlen < HDR_FIXED + 4 || hlen > t->file_len) {
-		seterr(err, errlen, "%s: %s trace: header length %u, file "
+		mtr_seterr(err, errlen, "%s: %s trace: header length %u, file "
 		    "%zu bytes", path, hlen > t->file_len ? "truncated" :
 		    "corrupt", hlen, t->file_len);
 		goto fail;
 	}
 	if (mtr_crc32(0, h, hlen - 4) != get32(h + hlen - 4)) {
-		seterr(err, errlen, "%s: corrupt trace: header checksum does "
+		mtr_seterr(err, errlen, "%s: corrupt trace: header checksum does "
 		    "not match", path);
 		goto fail;
 	}
 	declared = get64(h + 48);
 	if (declared != t->file_len) {
-		seterr(err, errlen, "%s: %s trace: %zu bytes, its header "
+		mtr_seterr(err, errlen, "%s: %s trace: %zu bytes, its header "
 		    "says %llu", path, declared > t->file_len ? "truncated" :
 		    "corrupt", t->file_len, (unsigned long long)declared);
 		goto fail;
 	}
 	if (get16(h + 10) != 1 || get32(h + 12) != 1u << MTR_PAGE_SHIFT) {
-		seterr(err, errlen, "%s: unsupported trace: flags %u, page "
+		mtr_seterr(err, errlen, "%s: unsupported trace: flags %u, page "
 		    "size %u (this memsim reads zstd blocks of 4096-byte "
 		    "pages)", path, get16(h + 10), get32(h + 12));
 		goto fail;
@@ -510,7 +507,7 @@ int mtr_open(const char *path, struct mtr_trace *t, char *err,
 	t->nblocks = get64(h + 40);
 	t->source = (enum mtr_source)get32(h + 56);
 	if (t->nmaps > MTR_MAX_MAPPINGS || t->nblocks > t->file_len) {
-		seterr(err, errlen, "%s: corrupt trace: %d mappings, %llu "
+		mtr_seterr(err, errlen, "%s: corrupt trace: %d mappings, %llu "
 		    "blocks", path, t->nmaps,
 		    (unsigned long long)t->nblocks);
 		goto fail;
@@ -582,7 +579,7 @@ int mtr_cursor_load(struct mtr_cursor *c, char *err, size_t errlen)
 	size_t n;
 
 	if (c->left != 0 || c->p != c->end) {
-		seterr(err, errlen, "%s: corrupt trace: block %llu does not "
+		mtr_seterr(err, errlen, "%s: corrupt trace: block %llu does not "
 		    "decode to its record count", c->t->path,
 		    (unsigned long long)c->block);
 		return -1;
@@ -593,7 +590,7 @@ int mtr_cursor_load(struct mtr_cursor *c, char *err, size_t errlen)
 	n = ZSTD_decompressDCtx(c->dctx, c->raw, MTR_BLOCK_RAW + 32, b->data,
 	    b->stored_len);
 	if (ZSTD_isError(n) || n != b->raw_len) {
-		seterr(err, errlen, "%s: corrupt trace: block %llu does not "
+		mtr_seterr(err, errlen, "%s: corrupt trace: block %llu does not "
 		    "decompress", c->t->path, (unsigned long long)c->block);
 		return -1;
 	}

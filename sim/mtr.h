@@ -180,5 +180,8 @@ const char *mtr_kind_name(enum mtr_kind k);
 const char *mtr_op_name(enum mtr_op op);
 const char *mtr_source_name(enum mtr_source s);
 uint32_t mtr_crc32(uint32_t crc, const void *buf, size_t len);
+/* One line of error for the trace modules' callers: vsnprintf into err. */
+void mtr_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

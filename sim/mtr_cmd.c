@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "mtr.h"
 #include "mtr_import.h"
+#include "mtr_lackey.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -115,7 +116,7 @@ static int cmd_import(int argc, char **argv)
 	}
 	err[0] = 0;
 	if (fmt[0] == 'l')
-		rc = mtr_import_lackey(f, in, out, &st, err, sizeof(err));
+		rc = mtr_lackey_import(f, in, out, &st, err, sizeof(err));
 	else if (fmt[0] == 'o')
 		rc = mtr_import_oracle(f, in, out, &o, &st, err, sizeof(err));
 	else

@@ -1,6 +1,7 @@
 /*
  * mtr_cmd: `memsim trace import|dump|stats`, the command line of
- * page-reference traces (sim/mtr.c, sim/mtr_import.c).
+ * page-reference traces (sim/mtr.c; converters sim/mtr_lackey.c and
+ * sim/mtr_import.c).
  */
 #ifndef MEMSIM_MTR_CMD_H
 #define MEMSIM_MTR_CMD_H

@@ -1,10 +1,8 @@
 /*
- * mtr_import: converters from other trace formats to .mtr, streaming.
+ * mtr_import: converters from object traces to .mtr, streaming, and the
+ * options and counts every converter shares (valgrind's lackey output
+ * has its own, mtr_lackey.h).
  *
- *   lackey   the text valgrind --tool=lackey --trace-mem=yes writes, with
- *            -d (the address-space tables at client start-up and
- *            shutdown) and --trace-syscalls=yes (mmap, brk, openat), as
- *            scripts/record-trace.sh runs it;
  *   oracle   libCacheSim's oracleGeneral binary (24-byte records);
  *   csv      time,object id,size,op lines.
  *
@@ -32,8 +30,6 @@ struct mtr_import_stats {
  * 0, or -1 with one line in err ("where: what"); no output is left on
  * failure.
  */
-int mtr_import_lackey(FILE *in, const char *inname, const char *out,
-    struct mtr_import_stats *st, char *err, size_t errlen);
 int mtr_import_oracle(FILE *in, const char *inname, const char *out,
     const struct mtr_import_opts *o, struct mtr_import_stats *st,
     char *err, size_t errlen);
