@@ -1,10 +1,10 @@
 /*
- * store: the one owner of SQLite.  Schema (versioned by PRAGMA
- * user_version, WAL, STRICT tables) and the connection (store.c);
- * inserting a run's rows in one transaction or a sweep's runs in
- * batches, the sweeps table (store_run); merging databases
- * (store_merge); and the queries behind `memsim report` over the views
- * of analyze/views.sql, compiled in (store_query).
+ * store: the one owner of SQLite.  The connection (WAL: store.c); the
+ * schema of STRICT tables, versioned by PRAGMA user_version, and the
+ * views of analyze/views.sql, compiled in (store_schema); inserting a
+ * run's rows in one transaction or a sweep's runs in batches, the
+ * sweeps table (store_run); merging databases (store_merge); and the
+ * queries behind `memsim report` over the views (store_query).
  */
 #ifndef MEMSIM_STORE_H
 #define MEMSIM_STORE_H
