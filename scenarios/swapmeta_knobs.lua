@@ -24,6 +24,9 @@
 --   -p scale=4             the machine and its load x4: RAM, swap, each
 --                          db's mapping and its pages per rewrite pass
 --                          (the receive loads, CPUs and disk unchanged)
+--   -p warmup=140ms        (a time short of the first fill of RAM) the
+--                          receive loads start as it ends
+--   -p scan_cost=200ns     the page daemon's CPU per page it scans
 -- The defaults are the reference scenario's.
 scenario { name = "swapmeta_knobs", duration = "30s",
            watchdog = param("watchdog", "5s"), warmup = param("warmup", "0s"),
@@ -32,7 +35,8 @@ local scale = tonumber(param("scale", "1"))
 if scale == nil or scale <= 0 then error("scale: a positive number, not " .. tostring(param("scale", "1"))) end
 local function mib(n) return string.format("%dM", math.floor(n * scale + 0.5)) end
 machine  { ram = mib(128), ncpus = param("ncpus", 2), swap = mib(1024),
-           swap_write_bw = param("swap_bw", "100M"), swap_read_bw = "200M", swap_latency = "2ms" }
+           swap_write_bw = param("swap_bw", "100M"), swap_read_bw = "200M", swap_latency = "2ms",
+           scan_cost = param("scan_cost", "100ns") }
 sweep    { allocator = { "zalloc", "kmalloc_obj", "reserve_kmalloc_obj" },
            N = "0..8", seeds = "1..20" }
 
