@@ -15,7 +15,9 @@
 --
 -- Two of those choices are parameters, to vary one at a time
 -- (docs/findings.md 9): -p ncpus=2 (the reference's CPU count on this
--- RAM) and -p rx_rate=16000/s (the rx load scaled with RAM too).
+-- RAM) and -p rx_rate=16000/s (the rx load scaled with RAM too).  So is
+-- when the receive loads start: -p warmup=140ms starts them as the first
+-- fill of RAM ends, which kmalloc_obj does not survive here either.
 scenario { name = "swapmeta_reserve_1g4c", duration = "30s", watchdog = "5s",
            warmup = param("warmup", "0s"), sample_every = "100ms" }
 machine  { ram = "1G", ncpus = param("ncpus", 4), swap = "8G",
