@@ -252,13 +252,38 @@ void blkdev_init(struct blkdev *d, const char *name, enum core_role role,
 }
 
 /*
+ * A newcomer put ahead of waiting requests changes which of them is in
+ * flight with the requests in service, and a read sharing the device
+ * with a write instead of another read moves faster (share()): so one
+ * of them may now complete before its waiter's timer.  Wake each such
+ * waiter, to set its timer again from the new order.
+ */
+static void rewake_readers(struct blkdev *d)
+{
+	struct bio *b;
+	int i;
+
+	for (i = 0; i < d->depth; i++) {
+		b = d->st.slot[i].bio;
+		if (b != NULL && b->done == NULL && b->waiter != NULL &&
+		    project(d, b) < b->wake_at - BLKDEV_EPS)
+			core_wakeup_one(b->waiter);
+	}
+	for (b = d->st.head; b != NULL; b = b->next)
+		if (b->done == NULL && b->waiter != NULL &&
+		    project(d, b) < b->wake_at - BLKDEV_EPS)
+			core_wakeup_one(b->waiter);
+}
+
+/*
  * Put a request in the wait queue.  Which of the waiting requests the
  * device serves first is a choice point (CHOICE_STREAM_IODONE), met
  * when a request joins others already waiting: option 0 is the tail,
  * the model's FIFO order; option k puts it ahead of the k requests that
- * came last.  Only the newcomer moves forward, so a request already
- * waiting can only be served later than it was projected, as when a
- * later request shares the bandwidth.
+ * came last.  Only the newcomer moves forward, so each request already
+ * waiting is served later than it was projected, as when a later
+ * request shares the bandwidth; but the reads in flight beside it may
+ * end sooner (rewake_readers()).
  */
 static void queue(struct blkdev *d, struct bio *bio)
 {
@@ -275,6 +300,8 @@ static void queue(struct blkdev *d, struct bio *bio)
 	if (bio->next == NULL)
 		d->tail = bio;
 	d->queued++;
+	if (k > 0)
+		rewake_readers(d);
 }
 
 void blkdev_strategy(struct blkdev *d, struct bio *bio)
@@ -322,6 +349,7 @@ void blkdev_read_pages(struct blkdev *d, uint32_t object, uint32_t pindex,
 	bio.pindex = pindex;
 	bio.npages = n;
 	memcpy(bio.pages, pages, sizeof(pages[0]) * (size_t)n);
+	bio.waiter = &ch;
 	blkdev_strategy(d, &bio);
 	for (;;) {
 		now = core_now();

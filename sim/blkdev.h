@@ -43,6 +43,7 @@ struct bio {
 	void *arg;
 	int complete;
 	double wake_at;			/* its waiter's timer */
+	struct core_chan *waiter;	/* where its waiter sleeps (done NULL) */
 	struct bio *next;
 };
 

@@ -2,7 +2,7 @@
  * test_blkdev: the device model's completion times against what FIFO
  * service, the latency and max-min bandwidth sharing give by hand, and
  * what a read costs in engine waits; the order of waiting requests as a
- * choice point.
+ * choice point, and the timers of the reads it speeds up.
  */
 #include <math.h>
 #include <string.h>
@@ -197,6 +197,83 @@ static int reorder(void *arg)
 	return CHECK_DONE();
 }
 
+/*
+ * The override must keep every waiter's timer right when it changes
+ * which requests share the device.  Depth 3, read 4 pages/ms, write
+ * 1 page/ms: a 8-page write W0 and a 16-page read R0 at 0, an 8-page
+ * read R1 at 0.5 ms, a 4-page read R2 at 0.51 ms (queued), a 4-page
+ * write W3 at 6.5 ms, which the choice point puts after R2 (FIFO) or
+ * before it.  R1 ends at 41/6 ms either way and a waiting request takes
+ * its slot (1 ms of latency).  With R2 there R0 shares with another
+ * read, at 1.5 pages/ms, then 2 once W0 ends at 9 ms: R0 ends at
+ * 79/8 ms.  With W3 there (2 writes, 1 read) R0 moves at 3 pages/ms
+ * and ends at 9 ms, before the timer it set when it last woke, with R2
+ * still the next in line: it must be woken and end then.
+ */
+static struct bio mbio[2];
+
+static void mwrite(struct core_thread *td)
+{
+	long i = (long)td->arg;
+
+	if (i == 1)
+		core_sleep(6.5 * MS);
+	memset(&mbio[i], 0, sizeof(mbio[i]));
+	mbio[i].write = 1;
+	mbio[i].npages = i == 0 ? 8 : 4;
+	mbio[i].done = write_done;
+	blkdev_strategy(&swapdev, &mbio[i]);
+}
+
+static void mread(struct core_thread *td)
+{
+	static const double at[] = { 0, 0.5 * MS, 0.51 * MS };
+	static const int npages[] = { 16, 8, 4 };
+	uint32_t pg[BIO_MAXPAGES];
+	int i = (int)(long)td->arg, k;
+
+	if (at[i] > 0)
+		core_sleep(at[i]);
+	for (k = 0; k < npages[i]; k++)
+		pg[k] = (uint32_t)(i * 64 + k);
+	blkdev_read_pages(&swapdev, 1, (uint32_t)i * 64, pg, npages[i],
+	    "swread");
+	done_at[i] = core_now();
+}
+
+static int reorder_mixed(void *arg)
+{
+	const char *text = arg;
+	struct choice_seq seq;
+	char err[128];
+	int ahead = text[0] != '\0';
+
+	if (choice_seq_parse(text, &seq, err, sizeof(err)) != 0)
+		return 1;
+	choice_begin(&seq);
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 3, 1 * MS,
+	    4 * PG * 1000, PG * 1000);
+	core_spawn("bystander", CORE_PROC, 0, bystander, NULL);
+	core_spawn("w0", CORE_KTHREAD, 0, mwrite, (void *)0L);
+	core_spawn("r0", CORE_PROC, 0, mread, (void *)0L);
+	core_spawn("r1", CORE_PROC, 0, mread, (void *)1L);
+	core_spawn("r2", CORE_PROC, 0, mread, (void *)2L);
+	core_spawn("w3", CORE_KTHREAD, 0, mwrite, (void *)1L);
+	core_run_until(1.0);
+	CHECK(near(done_at[1], 41.0 / 6 * MS), "R1 ends at 41/6 ms (%.9f)",
+	    done_at[1]);
+	CHECK(near(done_at[0], ahead ? 9 * MS : 79.0 / 8 * MS),
+	    "%s: R0 ends at %.9f", ahead ? "W3 ahead of R2, R0 ends sooner "
+	    "and its reader wakes then" : "FIFO, R0 shares with R2",
+	    done_at[0]);
+	CHECK(choice_count() == 1, "one choice point, W3 joining R2 (%llu)",
+	    (unsigned long long)choice_count());
+	CHECK(swapdev.queued == 0 && swapdev.inflight == 0 &&
+	    swapdev.nasync == 0, "the device is idle after them");
+	return CHECK_DONE();
+}
+
 int main(void)
 {
 	CHECK(test_in_child(alone, NULL) == 0, "child: a read alone");
@@ -208,5 +285,9 @@ int main(void)
 	    "child: a device-order override");
 	CHECK(test_in_child(reorder, "11.0=7") == 0,
 	    "child: an out-of-range device-order override");
+	CHECK(test_in_child(reorder_mixed, "") == 0,
+	    "child: mixed reads and writes, FIFO");
+	CHECK(test_in_child(reorder_mixed, "11.0=1") == 0,
+	    "child: a write put ahead speeds a read up");
 	return CHECK_DONE();
 }
