@@ -48,6 +48,7 @@ struct hunt {
 	const struct hunt_opts *o;
 	struct store *st;
 	char sha[65], params[512], name[CFG_NAME_LEN];
+	struct run_row ident;		/* the runs' identity, less seed */
 	struct hunt_summary *sum;
 	struct hunt_corpus hc;		/* seen, tallies, corpus */
 	struct job jobs[HUNT_MAX_JOBS];
@@ -211,12 +212,38 @@ static int launch(struct hunt *h, struct job *j, const struct mutate_cand *c,
 	return 0;
 }
 
+/*
+ * A child that died before it could say who it was (a crash, an
+ * overrun) still gets its run's identity and choices, so its row can be
+ * replayed.
+ */
+static void label_run(const struct hunt *h, const struct mutate_cand *c,
+    struct run_row *row)
+{
+	uint64_t seed = row->seed;
+
+	if (row->scenario_sha256[0] != '\0')
+		return;
+	memcpy(row->scenario, h->ident.scenario, sizeof(row->scenario));
+	memcpy(row->scenario_sha256, h->ident.scenario_sha256,
+	    sizeof(row->scenario_sha256));
+	memcpy(row->allocator, h->ident.allocator, sizeof(row->allocator));
+	memcpy(row->params, h->ident.params, sizeof(row->params));
+	memcpy(row->scenario_path, h->ident.scenario_path,
+	    sizeof(row->scenario_path));
+	row->reserve_n = h->ident.reserve_n;
+	row->seed = c != NULL ? c->seed : seed;
+	if (c != NULL)
+		choice_seq_format(&c->seq, row->choices, sizeof(row->choices));
+}
+
 static void finish(struct hunt *h, struct job *j, int overran)
 {
 	struct result res;
 	int initial = j->cand.nstreams;
 
 	runner_finish(&j->c, overran, &res);
+	label_run(h, &j->cand, &res.row);
 	j->busy = 0;
 	h->nactive--;
 	j->cand.nstreams = 0;
@@ -403,6 +430,7 @@ static int open_hunt(struct hunt *h, char *err, size_t errlen)
 	if (rc == 0) {
 		snprintf(cfg->sha256, sizeof(cfg->sha256), "%s", h->sha);
 		simrun_params_json(cfg, h->params, sizeof(h->params));
+		simrun_identity(cfg, &h->ident);
 		snprintf(h->name, sizeof(h->name), "%s", cfg->name);
 	}
 	free(cfg);
