@@ -212,29 +212,14 @@ static int launch(struct hunt *h, struct job *j, const struct mutate_cand *c,
 	return 0;
 }
 
-/*
- * A child that died before it could say who it was (a crash, an
- * overrun) still gets its run's identity and choices, so its row can be
- * replayed.
- */
+/* A child that died before it said who it was: the candidate's run. */
 static void label_run(const struct hunt *h, const struct mutate_cand *c,
     struct run_row *row)
 {
-	uint64_t seed = row->seed;
-
-	if (row->scenario_sha256[0] != '\0')
+	if (!result_label(row, &h->ident))
 		return;
-	memcpy(row->scenario, h->ident.scenario, sizeof(row->scenario));
-	memcpy(row->scenario_sha256, h->ident.scenario_sha256,
-	    sizeof(row->scenario_sha256));
-	memcpy(row->allocator, h->ident.allocator, sizeof(row->allocator));
-	memcpy(row->params, h->ident.params, sizeof(row->params));
-	memcpy(row->scenario_path, h->ident.scenario_path,
-	    sizeof(row->scenario_path));
-	row->reserve_n = h->ident.reserve_n;
-	row->seed = c != NULL ? c->seed : seed;
-	if (c != NULL)
-		choice_seq_format(&c->seq, row->choices, sizeof(row->choices));
+	row->seed = c->seed;
+	choice_seq_format(&c->seq, row->choices, sizeof(row->choices));
 }
 
 static void finish(struct hunt *h, struct job *j, int overran)

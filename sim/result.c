@@ -58,6 +58,21 @@ void result_init(struct result *r)
 	r->row.reserve_min_level = -1;
 }
 
+int result_label(struct run_row *row, const struct run_row *ident)
+{
+	if (row->scenario_sha256[0] != '\0')
+		return 0;
+	memcpy(row->scenario, ident->scenario, sizeof(row->scenario));
+	memcpy(row->scenario_sha256, ident->scenario_sha256,
+	    sizeof(row->scenario_sha256));
+	memcpy(row->allocator, ident->allocator, sizeof(row->allocator));
+	memcpy(row->params, ident->params, sizeof(row->params));
+	memcpy(row->scenario_path, ident->scenario_path,
+	    sizeof(row->scenario_path));
+	row->reserve_n = ident->reserve_n;
+	return 1;
+}
+
 void result_free(struct result *r)
 {
 	if (r == NULL)

@@ -117,6 +117,13 @@ void result_add_wait(struct result *r, const struct wait_row *w);
 void result_add_sample(struct result *r, const struct sample_row *s);
 void result_add_event(struct result *r, const struct event_row *e);
 void result_add_counter(struct result *r, const char *name, int64_t v);
+/*
+ * A row of a run that died before it said who it was (a crash, an
+ * overrun): the identity its runner knows (scenario, its hash and path,
+ * allocator, reserve, parameters), so it is stored under its key and can
+ * be replayed.  Rows that have one are left alone; 1 when labelled.
+ */
+int result_label(struct run_row *row, const struct run_row *ident);
 
 /*
  * Wire format over a pipe.  0 on success, -1 on a short read/write;

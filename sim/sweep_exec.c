@@ -125,17 +125,8 @@ static void label_run(const struct exec *x, size_t run, struct result *res)
 	uint64_t seed;
 
 	sweep_run_of(x->p, run, &c, &seed);
-	if (row->scenario_sha256[0] != '\0')
-		return;
-	memcpy(row->scenario, c->ident.scenario, sizeof(row->scenario));
-	memcpy(row->scenario_sha256, c->ident.scenario_sha256,
-	    sizeof(row->scenario_sha256));
-	memcpy(row->allocator, c->ident.allocator, sizeof(row->allocator));
-	memcpy(row->params, c->ident.params, sizeof(row->params));
-	memcpy(row->scenario_path, c->ident.scenario_path,
-	    sizeof(row->scenario_path));
-	row->reserve_n = c->ident.reserve_n;
-	row->seed = seed;
+	if (result_label(row, &c->ident))
+		row->seed = seed;
 }
 
 static void tally_outcome(struct tally *t, int outcome)

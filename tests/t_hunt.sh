@@ -93,6 +93,25 @@ check "a random hunt resumed after more than 64 stored seeds goes on to its budg
 check "the deadlock rate counts seeded runs only" \
 	[ "$(q "$G" "select runs from deadlock_rate")" = "$(q "$G" "select count(*) from runs where choices = ''")" ]
 
+# A run that dies is stored under its identity, so it can be replayed:
+# a hunt's child is killed as a crash would kill it.
+K=$TMP/k.db
+$MEMSIM hunt scenarios/swap_storm.lua --strategy guided --budget 1 -j 1 \
+	--db "$K" > /dev/null 2>&1 &
+hp=$!
+child=
+for i in $(seq 100); do
+	child=$(pgrep -P $hp | head -1)
+	[ -n "$child" ] && break
+	sleep 0.05
+done
+[ -n "$child" ] && kill -SEGV "$child"
+wait $hp
+check "a hunt's run that died is stored with its parameters" \
+	[ "$(q "$K" "select outcome || ' ' || seed || ' ' || params from runs")" = 'error 1 {"allocator":"zalloc"}' ]
+check "... and can be replayed" \
+	eval '$MEMSIM replay 1 --db "$K" 2>&1 | grep -q "outcome stored error, now completed"'
+
 # --- bad input ----------------------------------------------------------
 check "an unknown strategy is exit 2" \
 	[ "$(status $MEMSIM hunt $SMALL --strategy clever --budget 2 --db "$G")" = 2 ]
