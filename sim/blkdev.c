@@ -254,14 +254,21 @@ void blkdev_init(struct blkdev *d, const char *name, enum core_role role,
 /*
  * A newcomer put ahead of waiting requests changes which of them is in
  * flight with the requests in service, and a read sharing the device
- * with a write instead of another read moves faster (share()): so one
- * of them may now complete before its waiter's timer.  Wake each such
- * waiter, to set its timer again from the new order.
+ * with a write instead of another read moves faster (share()), as does
+ * a write beside a read: so a request may now complete before its
+ * waiter's timer.  Wake each such waiter (a reader, or the device thread
+ * for the asynchronous ones) to set its timer again from the new order.
  */
-static void rewake_readers(struct blkdev *d)
+static void rewake_waiters(struct blkdev *d)
 {
 	struct bio *b;
 	int i;
+
+	if (d->td_wake >= 0 && d->nasync > 0 &&
+	    project(d, NULL) < d->td_wake - BLKDEV_EPS) {
+		d->td_wake = -1;
+		core_wakeup_one(&d->chan);
+	}
 
 	for (i = 0; i < d->depth; i++) {
 		b = d->st.slot[i].bio;
@@ -282,8 +289,8 @@ static void rewake_readers(struct blkdev *d)
  * the model's FIFO order; option k puts it ahead of the k requests that
  * came last.  Only the newcomer moves forward, so each request already
  * waiting is served later than it was projected, as when a later
- * request shares the bandwidth; but the reads in flight beside it may
- * end sooner (rewake_readers()).
+ * request shares the bandwidth; but the requests in flight beside it
+ * may end sooner (rewake_waiters()).
  */
 static void queue(struct blkdev *d, struct bio *bio)
 {
@@ -301,7 +308,7 @@ static void queue(struct blkdev *d, struct bio *bio)
 		d->tail = bio;
 	d->queued++;
 	if (k > 0)
-		rewake_readers(d);
+		rewake_waiters(d);
 }
 
 void blkdev_strategy(struct blkdev *d, struct bio *bio)

@@ -274,6 +274,85 @@ static int reorder_mixed(void *arg)
 	return CHECK_DONE();
 }
 
+/*
+ * The same for the device thread's timer.  Depth 2: an 8-page read R0
+ * and an 8-page write W1 at 0, a 16-page write W2 at 0 (queued), a
+ * 16-page read R3 at 3 ms.  R0 ends at 11/3 ms; FIFO, W2 takes its slot
+ * and W1 shares the write bandwidth with it (0.5 pages/ms): W1 ends at
+ * 40/3 ms.  With R3 put ahead of W2, W1 shares with a read and keeps
+ * 1 page/ms: its biodone runs at 9 ms, before the timer the device
+ * thread set when W2 was the next in line.
+ */
+static struct bio abio[2];
+static double adone_at[2];
+
+static void adone(struct bio *bio)
+{
+	adone_at[(long)bio->arg] = core_now();
+}
+
+static void awrite(struct core_thread *td)
+{
+	long i = (long)td->arg;
+
+	memset(&abio[i], 0, sizeof(abio[i]));
+	abio[i].write = 1;
+	abio[i].npages = i == 0 ? 8 : 16;
+	abio[i].done = adone;
+	abio[i].arg = (void *)i;
+	blkdev_strategy(&swapdev, &abio[i]);
+}
+
+static void aread(struct core_thread *td)
+{
+	uint32_t pg[BIO_MAXPAGES];
+	int i = (int)(long)td->arg, n = i == 0 ? 8 : 16, k;
+
+	if (i == 1)
+		core_sleep(3 * MS);
+	for (k = 0; k < n; k++)
+		pg[k] = (uint32_t)(i * 64 + k);
+	blkdev_read_pages(&swapdev, 1, (uint32_t)i * 64, pg, n, "swread");
+	done_at[i] = core_now();
+}
+
+/* W2 ends after 20 ms: keep the run going until 40. */
+static void long_bystander(struct core_thread *td)
+{
+	(void)td;
+	core_sleep(40 * MS);
+}
+
+static int reorder_async(void *arg)
+{
+	const char *text = arg;
+	struct choice_seq seq;
+	char err[128];
+	int ahead = text[0] != '\0';
+
+	if (choice_seq_parse(text, &seq, err, sizeof(err)) != 0)
+		return 1;
+	choice_begin(&seq);
+	test_engine(1);
+	blkdev_init(&swapdev, "swapdev", CORE_ROLE_SWAPIO, 2, 1 * MS,
+	    4 * PG * 1000, PG * 1000);
+	core_spawn("bystander", CORE_PROC, 0, long_bystander, NULL);
+	core_spawn("r0", CORE_PROC, 0, aread, (void *)0L);
+	core_spawn("w1", CORE_KTHREAD, 0, awrite, (void *)0L);
+	core_spawn("w2", CORE_KTHREAD, 0, awrite, (void *)1L);
+	core_spawn("r3", CORE_PROC, 0, aread, (void *)1L);
+	core_run_until(1.0);
+	CHECK(near(done_at[0], 11.0 / 3 * MS), "R0 ends at 11/3 ms (%.9f)",
+	    done_at[0]);
+	CHECK(near(adone_at[0], ahead ? 9 * MS : 40.0 / 3 * MS),
+	    "%s: W1's biodone at %.9f", ahead ? "R3 ahead of W2, W1 ends "
+	    "sooner and the device thread wakes then" : "FIFO, W1 shares "
+	    "with W2", adone_at[0]);
+	CHECK(swapdev.queued == 0 && swapdev.inflight == 0 &&
+	    swapdev.nasync == 0, "the device is idle after them");
+	return CHECK_DONE();
+}
+
 int main(void)
 {
 	CHECK(test_in_child(alone, NULL) == 0, "child: a read alone");
@@ -289,5 +368,9 @@ int main(void)
 	    "child: mixed reads and writes, FIFO");
 	CHECK(test_in_child(reorder_mixed, "11.0=1") == 0,
 	    "child: a write put ahead speeds a read up");
+	CHECK(test_in_child(reorder_async, "") == 0,
+	    "child: writes behind a read, FIFO");
+	CHECK(test_in_child(reorder_async, "11.0=1") == 0,
+	    "child: a read put ahead speeds a write up");
 	return CHECK_DONE();
 }
