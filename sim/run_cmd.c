@@ -145,19 +145,8 @@ static void print_summary(int64_t id, const struct result *res)
  */
 static void label_result(struct result *res, const struct run_row *id)
 {
-	struct run_row *row = &res->row;
-
-	if (row->scenario_sha256[0] != '\0')
-		return;
-	memcpy(row->scenario, id->scenario, sizeof(row->scenario));
-	memcpy(row->scenario_sha256, id->scenario_sha256,
-	    sizeof(row->scenario_sha256));
-	memcpy(row->allocator, id->allocator, sizeof(row->allocator));
-	memcpy(row->params, id->params, sizeof(row->params));
-	memcpy(row->scenario_path, id->scenario_path,
-	    sizeof(row->scenario_path));
-	row->reserve_n = id->reserve_n;
-	row->seed = id->seed;
+	if (result_label(&res->row, id))
+		res->row.seed = id->seed;
 }
 
 /* The exit status for a run (see the top of this file). */
