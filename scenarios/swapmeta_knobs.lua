@@ -24,8 +24,8 @@
 --   -p scale=4             the machine and its load x4: RAM, swap, each
 --                          db's mapping and its pages per rewrite pass
 --                          (the receive loads, CPUs and disk unchanged)
---   -p warmup=140ms        (a time short of the first fill of RAM) the
---                          receive loads start as it ends
+--   -p warmup=260ms        with scale=8: the receive loads start as the
+--                          first fill of 1 GiB ends (docs/findings.md 9)
 --   -p scan_cost=200ns     the page daemon's CPU per page it scans
 -- The defaults are the reference scenario's.
 scenario { name = "swapmeta_knobs", duration = "30s",
